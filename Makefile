@@ -1,0 +1,49 @@
+# SEV-ES guest series, its QEMU model and the tooling around them.
+# "make boot" and "make check" do everything from a fresh Debian 12.
+
+SHELL := /bin/bash
+S := scripts
+
+# Settings for boot.sh; see "make help".
+export KERNEL MODE SMP MEM CMD TIMEOUT APPEND QEMU_ARGS LOG FORCE
+
+.PHONY: help deps fetch assemble regen qemu kernel initramfs build boot check
+
+help:
+	@echo "make boot [KERNEL=ours|debian|PATH] [MODE=plain|sev-es|kvm-sev-es]"
+	@echo "          [SMP=N] [MEM=1G] [CMD='...'] [TIMEOUT=s] [APPEND='...']"
+	@echo "make check      build everything and run every test"
+	@echo "make assemble   (re)create the linux and qemu git work trees"
+	@echo "make regen      write overlay + series back from the work trees"
+
+deps:
+	$(S)/deps.sh
+
+fetch: deps
+	$(S)/fetch.sh
+
+assemble: fetch
+	$(S)/tree.sh assemble linux
+	$(S)/tree.sh assemble qemu
+
+regen:
+	$(S)/tree.sh regen linux
+	$(S)/tree.sh regen qemu
+
+qemu: assemble
+	$(S)/build-qemu.sh >/dev/null
+
+kernel: assemble
+	$(S)/build-kernel.sh ours >/dev/null
+
+initramfs: assemble
+	$(S)/initramfs.sh ours >/dev/null
+	$(S)/initramfs.sh debian >/dev/null
+
+build: qemu kernel initramfs
+
+boot: build
+	$(S)/boot.sh
+
+check: build
+	tests/run.sh

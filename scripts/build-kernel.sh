@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Build a guest bzImage out of tree, with ccache.
+#
+#   build-kernel.sh [FLAVOUR]
+#     ours   the assembled work tree (pristine + overlay + series)
+#     nosev  the same tree, CONFIG_AMD_MEM_ENCRYPT off
+#
+# Prints the bzImage path on stdout.
+. "$(dirname "$0")/lib.sh"
+
+flavour=${1:-ours}
+src=$TREES/linux
+out=$BUILD/linux-$flavour
+fragments=("$TOP/configs/guest.config")
+
+case $flavour in
+ours) ;;
+nosev) fragments+=("$TOP/configs/nosev.config") ;;
+*) die "unknown kernel flavour '$flavour'" ;;
+esac
+
+[ -d "$src/.git" ] || die "no kernel tree: run 'scripts/tree.sh assemble linux'"
+
+kmake() {
+	make -C "$src" O="$out" CC="ccache gcc" HOSTCC="ccache gcc" \
+		-j"$(jobs_n)" "$@"
+}
+
+# Every option a fragment sets must survive olddefconfig unchanged.
+check_config() {
+	local f line sym missing=0
+
+	for f in "${fragments[@]}"; do
+		while IFS= read -r line; do
+			case $line in
+			CONFIG_*=*) grep -qxF "$line" "$out/.config" ;;
+			"# CONFIG_"*" is not set")
+				sym=${line#\# }; sym=${sym%% *}
+				! grep -q "^$sym=" "$out/.config" ;;
+			*) continue ;;
+			esac || { echo "  not in .config: $line" >&2; missing=1; }
+		done <"$f"
+	done
+	[ $missing = 0 ] || die "kernel config fragment not applied (see above)"
+}
+
+configure() {
+	mkdir -p "$out"
+	kmake -s tinyconfig >/dev/null
+	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" \
+		"$out/.config" "${fragments[@]}" >/dev/null 2>&1)
+	kmake -s olddefconfig >/dev/null
+	check_config
+}
+
+log "configuring kernel ($flavour) in $out"
+configure
+log "building bzImage ($flavour)"
+kmake -s bzImage >&2
+echo "$out/arch/x86/boot/bzImage"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Build our QEMU (assembled tree: Debian's 7.2 + qemu/ overlay + series):
+# x86_64-softmmu only, TCG, no GUI, with the TCG plugin API.
+# Prints the qemu-system-x86_64 path on stdout.
+. "$(dirname "$0")/lib.sh"
+
+src=$TREES/qemu
+out=$BUILD/qemu
+CONFIGURE=(
+	--target-list=x86_64-softmmu --disable-docs --disable-werror
+	--disable-gtk --disable-sdl --disable-vnc --disable-opengl
+	--disable-xen --disable-slirp --disable-user --disable-tools
+	--disable-guest-agent --enable-plugins --enable-trace-backends=log
+	--disable-install-blobs --disable-blobs
+)
+
+[ -d "$src/.git" ] || die "no QEMU tree: run 'scripts/tree.sh assemble qemu'"
+
+# Reconfigure only when the options change; meson tracks the rest.
+stamp=$out/.sev-es-configure
+if [ ! -f "$out/build.ninja" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${CONFIGURE[*]}" ]; then
+	log "configuring QEMU in $out"
+	rm -rf "$out" && mkdir -p "$out"
+	(cd "$out" && "$src/configure" "${CONFIGURE[@]}" >configure.log 2>&1) ||
+		die "QEMU configure failed, see $out/configure.log"
+	echo "${CONFIGURE[*]}" >"$stamp"
+fi
+log "building qemu-system-x86_64"
+ninja -C "$out" qemu-system-x86_64 >"$out/build.log" 2>&1 ||
+	{ tail -n 30 "$out/build.log" >&2; die "QEMU build failed, see $out/build.log"; }
+echo "$out/qemu-system-x86_64"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Download the Debian packages we build on into the cache and unpack them:
+# kernel and QEMU sources, OVMF, Debian's kernel image, busybox-static.
+. "$(dirname "$0")/lib.sh"
+
+# The real package behind a metapackage (linux-image-amd64 -> -6.1.0-N-).
+resolve_meta() {
+	apt-cache depends "$1" | awk '/Depends: linux-image-/ { print $2; exit }'
+}
+
+# apt-get download into $DL/debs once; dpkg -x into $UNPACK/<name>.
+fetch_deb() {
+	local pkg=$1 dir=$UNPACK/$1 deb
+
+	[ -e "$dir/.done" ] && return 0
+	mkdir -p "$DL/debs" "$UNPACK" && rm -rf "$dir"
+	(cd "$DL/debs" && apt_get download "$pkg" >/dev/null)
+	deb=$(only_file "$pkg .deb" "$DL/debs/${pkg}"_*.deb)
+	log "unpacking $deb"
+	dpkg -x "$deb" "$dir"
+	touch "$dir/.done"
+}
+
+fetch_qemu_source() {
+	local dir=$UNPACK/qemu-source dsc
+
+	[ -e "$dir/.done" ] && return 0
+	mkdir -p "$DL/qemu" "$UNPACK" && rm -rf "$dir"
+	(cd "$DL/qemu" && apt_get source --download-only "$QEMU_SRC_PKG" >/dev/null)
+	dsc=$(only_file "qemu .dsc" "$DL"/qemu/qemu_7.2*.dsc)
+	log "extracting $dsc (with Debian's patches)"
+	dpkg-source --no-check -x "$dsc" "$dir" >/dev/null
+	touch "$dir/.done"
+}
+
+# As root apt drops to _apt, which cannot write into $HOME: stay root.
+apt_get() {
+	if [ "$(id -u)" = 0 ]; then
+		apt-get -o APT::Sandbox::User=root "$@"
+	else
+		apt-get "$@"
+	fi
+}
+
+main() {
+	local img
+
+	fetch_deb "$LINUX_SRC_PKG"
+	fetch_qemu_source
+	fetch_deb ovmf
+	fetch_deb busybox-static
+	img=$(resolve_meta linux-image-amd64)
+	[ -n "$img" ] || die "cannot resolve linux-image-amd64"
+	fetch_deb "$img"
+	ln -sfn "$img" "$UNPACK/linux-image"
+}
+
+main "$@"

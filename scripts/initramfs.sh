@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Build the busybox initramfs for a guest kernel.
+#
+#   initramfs.sh ours|debian     base image (debian adds virtio modules)
+#   initramfs.sh cmd BASE CMD DIR   BASE + /cmd holding CMD, made in DIR
+#
+# Archives are made with the kernel tree's usr/gen_init_cpio, so device
+# nodes need no root.  Prints the resulting path on stdout.
+. "$(dirname "$0")/lib.sh"
+
+GEN=$BUILD/gen_init_cpio
+OUT=$CACHE/initramfs
+BUSYBOX=$UNPACK/busybox-static/bin/busybox
+DEBIAN_MODULES=(virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev
+	virtio_pci virtio_blk virtio_console)
+
+gen_init_cpio() {
+	local src=$TREES/linux/usr/gen_init_cpio.c
+	[ -f "$src" ] || die "no kernel tree for gen_init_cpio"
+	if [ ! -x "$GEN" ] || [ "$src" -nt "$GEN" ]; then
+		mkdir -p "${GEN%/*}"
+		gcc -O2 -o "$GEN" "$src"
+	fi
+}
+
+# Spec lines for gen_init_cpio: the common busybox userland.
+base_spec() {
+	local applet
+	cat <<-SPEC
+	dir /dev 0755 0 0
+	nod /dev/console 0600 0 0 c 5 1
+	dir /proc 0755 0 0
+	dir /sys 0755 0 0
+	dir /tmp 1777 0 0
+	dir /bin 0755 0 0
+	dir /sbin 0755 0 0
+	file /bin/busybox $BUSYBOX 0755 0 0
+	file /init $TOP/tests/guest/init 0755 0 0
+	SPEC
+	for applet in $("$BUSYBOX" --list); do
+		[ "$applet" = busybox ] || echo "slink /bin/$applet busybox 0777 0 0"
+	done
+	for f in "$TOP"/tests/guest/bin/*; do
+		[ -f "$f" ] && echo "file /bin/${f##*/} $f 0755 0 0"
+	done
+	true
+}
+
+debian_spec() {
+	local mods mod path order=$OUT/debian-modules.order
+	mods=$(only_file "module dir" "$UNPACK"/linux-image/lib/modules/*)
+	echo "dir /lib 0755 0 0"
+	echo "dir /lib/modules 0755 0 0"
+	printf '%s\n' "${DEBIAN_MODULES[@]}" >"$order"
+	echo "file /lib/modules/order $order 0644 0 0"
+	for mod in "${DEBIAN_MODULES[@]}"; do
+		path=$(find "$mods" -name "$mod.ko" | head -n 1)
+		[ -n "$path" ] || die "module $mod not in $mods"
+		echo "file /lib/modules/$mod.ko $path 0644 0 0"
+	done
+}
+
+build_base() {
+	local flavour=$1 img=$OUT/$1.cpio.gz
+	mkdir -p "$OUT"
+	{
+		base_spec
+		[ "$flavour" = debian ] && debian_spec
+		true
+	} >"$OUT/$flavour.spec"
+	"$GEN" "$OUT/$flavour.spec" | gzip -1 >"$img.tmp"
+	mv "$img.tmp" "$img"
+	echo "$img"
+}
+
+# BASE followed by a second archive holding /cmd; the kernel unpacks both.
+build_cmd() {
+	local base=$1 cmd=$2 dir=$3
+	printf '%s\n' "$cmd" >"$dir/cmd"
+	echo "file /cmd $dir/cmd 0644 0 0" >"$dir/spec"
+	cat "$base" >"$dir/initrd"
+	"$GEN" "$dir/spec" >>"$dir/initrd"
+	echo "$dir/initrd"
+}
+
+main() {
+	gen_init_cpio
+	case ${1:-} in
+	ours|debian) build_base "$1" ;;
+	cmd) [ $# = 4 ] || die "usage: $0 cmd BASE CMD DIR"; build_cmd "$2" "$3" "$4" ;;
+	*) die "usage: $0 ours|debian | cmd BASE CMD DIR" ;;
+	esac
+}
+
+main "$@"
