@@ -147,6 +147,11 @@ regen() {
 	g format-patch -q --zero-commit --no-signature -N \
 		-o "$out/$PATCHES_REL" "$first..HEAD" -- . "${excl[@]}"
 	log "$NAME: ${#files[@]} overlay files, $(find "$out/$PATCHES_REL" -name '*.patch' | wc -l) patches -> $out"
+	# The repo now describes this tree: a later assemble has nothing to do.
+	if [ "$out" = "$TOP" ]; then
+		g tag -f assembled >/dev/null
+		inputs_hash >"$WT/.git/sev-es-inputs"
+	fi
 }
 
 main() {
