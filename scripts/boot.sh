@@ -23,6 +23,7 @@ APPEND=${APPEND:-}
 QEMU_ARGS=${QEMU_ARGS:-}
 QEMU=${QEMU:-$BUILD/qemu/qemu-system-x86_64}
 OVMF_DIR=$UNPACK/ovmf/usr/share/OVMF
+QEMU_DATA=$UNPACK/qemu-data/usr/share/qemu
 STATUS_RE='^SEV-ES-GUEST: exit status [0-9]+'
 SEV_OBJECT=sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1
 
@@ -71,7 +72,7 @@ run_qemu() {
 	set +e
 	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" \
 		-machine "$MACHINE" "${ACCEL[@]}" "${cpu[@]}" "${SEV[@]}" \
-		-smp "$SMP" -m "$MEM" -nographic -no-reboot \
+		-L "$QEMU_DATA" -smp "$SMP" -m "$MEM" -nographic -vga none -nic none -no-reboot \
 		-drive if=pflash,format=raw,unit=0,readonly=on,file="$OVMF_DIR/OVMF_CODE_4M.fd" \
 		-drive if=pflash,format=raw,unit=1,file="$run/vars.fd" \
 		-kernel "$KIMAGE" -initrd "$INITRD" \
@@ -102,13 +103,14 @@ verdict() {
 }
 
 main() {
-	local run log rc=0
+	local log rc=0
 
 	kernel_and_initrd
 	mode_args
 	[ -x "$QEMU" ] || die "no QEMU at $QEMU (make qemu)"
-	run=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-boot.XXXXXX")
-	trap 'rm -rf "$run"' EXIT
+	RUN=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-boot.XXXXXX")
+	trap 'rm -rf "$RUN"' EXIT
+	local run=$RUN
 	log=${LOG:-$run/console.log}
 	STDIN=/dev/stdin
 	if [ -n "$CMD" ]; then

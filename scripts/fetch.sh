@@ -8,17 +8,19 @@ resolve_meta() {
 	apt-cache depends "$1" | awk '/Depends: linux-image-/ { print $2; exit }'
 }
 
-# apt-get download into $DL/debs once; dpkg -x into $UNPACK/<name>.
+# apt-get download into $DL/debs once; dpkg -x into $UNPACK/<name>
+# (or into $UNPACK/DIR, shared with other packages).
 fetch_deb() {
-	local pkg=$1 dir=$UNPACK/$1 deb
+	local pkg=$1 dir=$UNPACK/${2:-$1} deb stamp
 
-	[ -e "$dir/.done" ] && return 0
-	mkdir -p "$DL/debs" "$UNPACK" && rm -rf "$dir"
+	stamp=$dir/.done-$pkg
+	[ -e "$stamp" ] && return 0
+	mkdir -p "$DL/debs" "$dir"
 	(cd "$DL/debs" && apt_get download "$pkg" >/dev/null)
 	deb=$(only_file "$pkg .deb" "$DL/debs/${pkg}"_*.deb)
 	log "unpacking $deb"
 	dpkg -x "$deb" "$dir"
-	touch "$dir/.done"
+	touch "$stamp"
 }
 
 fetch_qemu_source() {
@@ -49,6 +51,9 @@ main() {
 	fetch_qemu_source
 	fetch_deb ovmf
 	fetch_deb busybox-static
+	# Option ROMs for our QEMU (the +dfsg source ships no binaries).
+	fetch_deb qemu-system-data qemu-data
+	fetch_deb seabios qemu-data
 	img=$(resolve_meta linux-image-amd64)
 	[ -n "$img" ] || die "cannot resolve linux-image-amd64"
 	fetch_deb "$img"

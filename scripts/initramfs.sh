@@ -54,7 +54,7 @@ debian_spec() {
 	printf '%s\n' "${DEBIAN_MODULES[@]}" >"$order"
 	echo "file /lib/modules/order $order 0644 0 0"
 	for mod in "${DEBIAN_MODULES[@]}"; do
-		path=$(find "$mods" -name "$mod.ko" | head -n 1)
+		path=$(find "$mods" -name "$mod.ko" | sed -n 1p)
 		[ -n "$path" ] || die "module $mod not in $mods"
 		echo "file /lib/modules/$mod.ko $path 0644 0 0"
 	done
@@ -79,6 +79,8 @@ build_cmd() {
 	printf '%s\n' "$cmd" >"$dir/cmd"
 	echo "file /cmd $dir/cmd 0644 0 0" >"$dir/spec"
 	cat "$base" >"$dir/initrd"
+	# The kernel finds an uncompressed archive only at a 4-byte boundary.
+	truncate -s %4 "$dir/initrd"
 	"$GEN" "$dir/spec" >>"$dir/initrd"
 	echo "$dir/initrd"
 }

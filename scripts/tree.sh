@@ -120,7 +120,7 @@ regen() {
 
 	[ -d "$WT/.git" ] || die "no $NAME tree: 'make assemble' first"
 	[ -z "$(g status --porcelain)" ] || die "$WT has uncommitted changes"
-	first=$(g rev-list --reverse --first-parent pristine..HEAD | head -n 1)
+	first=$(g rev-list --reverse --first-parent pristine..HEAD | sed -n 1p)
 	[ -n "$first" ] || die "$WT has no overlay commit"
 	mapfile -t files < <(new_overlay_files)
 	for f in "${files[@]}"; do excl+=(":(exclude)$f"); done
