@@ -23,6 +23,11 @@ APPEND=${APPEND:-}
 QEMU_ARGS=${QEMU_ARGS:-}
 QEMU=${QEMU:-$BUILD/qemu/qemu-system-x86_64}
 OVMF_DIR=$UNPACK/ovmf/usr/share/OVMF
+# Debian's OVMF_CODE_4M.fd has a 32-bit SEC/PEI (its AsmVmgExit is an int3
+# stub), so it cannot start an SEV-ES guest; OVMF_CODE.fd is all X64.  All
+# modes use the same firmware so that their boot times compare.
+OVMF_CODE=$OVMF_DIR/OVMF_CODE.fd
+OVMF_VARS=$OVMF_DIR/OVMF_VARS.fd
 QEMU_DATA=$UNPACK/qemu-data/usr/share/qemu
 STATUS_RE='^SEV-ES-GUEST: exit status [0-9]+'
 SEV_OBJECT=sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1
@@ -68,12 +73,12 @@ run_qemu() {
 	# shellcheck disable=SC2206 # QEMU_ARGS is word-split on purpose
 	extra=($QEMU_ARGS)
 	[ "$MODE" = kvm-sev-es ] || cpu=(-cpu max)
-	cp "$OVMF_DIR/OVMF_VARS_4M.fd" "$run/vars.fd"
+	cp "$OVMF_VARS" "$run/vars.fd"
 	set +e
 	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" \
 		-machine "$MACHINE" "${ACCEL[@]}" "${cpu[@]}" "${SEV[@]}" \
 		-L "$QEMU_DATA" -smp "$SMP" -m "$MEM" -nographic -vga none -nic none -no-reboot \
-		-drive if=pflash,format=raw,unit=0,readonly=on,file="$OVMF_DIR/OVMF_CODE_4M.fd" \
+		-drive if=pflash,format=raw,unit=0,readonly=on,file="$OVMF_CODE" \
 		-drive if=pflash,format=raw,unit=1,file="$run/vars.fd" \
 		-kernel "$KIMAGE" -initrd "$INITRD" \
 		-append "console=ttyS0 panic=-1 $APPEND" \

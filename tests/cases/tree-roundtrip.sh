@@ -31,7 +31,8 @@ edit_tree() {
 	unset -f git
 }
 
-synthetic() {
+# Runs in a subshell: it points the scripts at a throw-away cache.
+synthetic() (
 	local wt=$tmp/cache/trees/linux t1 t2
 	fake_sources
 	export SEV_ES_CACHE=$tmp/cache
@@ -51,9 +52,8 @@ synthetic() {
 	[ "$t1" = "$t2" ] || fail "re-assembled tree differs from the edited one"
 	SEV_ES_TOP=$tmp/repo2 "$tree" regen linux "$tmp/repo3"
 	diff -r "$tmp/repo2" "$tmp/repo3" || fail "second regen differs"
-	unset SEV_ES_CACHE
 	note "synthetic round trip OK"
-}
+)
 
 # diff -r where a missing directory counts as an empty one.
 same_dir() {

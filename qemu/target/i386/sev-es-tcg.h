@@ -1,0 +1,89 @@
+/*
+ * SEV-ES under TCG: an SEV-ES capable CPU and a KVM-like hypervisor,
+ * modelled so that SEV-ES guests can run without AMD hardware.
+ *
+ * Selected like the real thing: -machine confidential-guest-support=sev0
+ * -object sev-guest,id=sev0,policy=0x5,... with -accel tcg.
+ *
+ * References: AMD64 APM vol. 2 (24593) sections 15.34 and 15.35, and the
+ * GHCB specification (AMD 56421).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef I386_SEV_ES_TCG_H
+#define I386_SEV_ES_TCG_H
+
+#include "exec/hwaddr.h"
+
+#define MSR_AMD64_SEV_ES_GHCB   0xc0010130
+#define MSR_AMD64_SEV           0xc0010131
+#define MSR_AMD64_SEV_ENABLED   (1ULL << 0)
+#define MSR_AMD64_SEV_ES_ENABLED (1ULL << 1)
+
+#define EXCP1D_VC               29
+#define SVM_EXIT_XSETBV         0x08d
+
+
+enum {
+    SEV_ES_HOLD_NONE,
+    SEV_ES_HOLD_MSR,            /* GHCB MSR protocol 0x006 */
+    SEV_ES_HOLD_GHCB,           /* NAE event 0x8000_0004 */
+};
+
+extern bool sev_es_tcg_active;
+
+/* True when this TCG guest runs as an SEV-ES guest of the model. */
+static inline bool sev_es_tcg(void)
+{
+    return sev_es_tcg_active;
+}
+
+/* Configuration, from the sev-guest object (target/i386/sev.c). */
+typedef struct SevEsTcgConfig {
+    uint32_t cbitpos;
+    uint32_t reduced_phys_bits;
+    bool print_stats;
+} SevEsTcgConfig;
+
+int sev_es_tcg_init(const SevEsTcgConfig *cfg, Error **errp);
+void sev_es_hv_init(bool print_stats);
+
+/* The C-bit as a mask on guest page-table entries. */
+uint64_t sev_es_cbit_mask(void);
+
+/* Hardware side: tcg/sysemu/sev-es-cpu.c */
+void sev_es_cpu_reset(X86CPU *cpu);
+bool sev_es_is_nae(uint32_t exit_code);
+void sev_es_check_nae(CPUX86State *env, uint32_t exit_code, uint64_t param,
+                      uintptr_t retaddr);
+bool sev_es_rdmsr(CPUX86State *env, uint32_t index, uint64_t *val);
+bool sev_es_wrmsr(CPUX86State *env, uint32_t index, uint64_t val);
+bool sev_es_nmi_allowed(CPUX86State *env);
+void sev_es_nmi_delivered(CPUX86State *env);
+void sev_es_init_received(X86CPU *cpu);
+void sev_es_sipi(X86CPU *cpu);
+void sev_es_triple_fault(CPUState *cs);
+bool sev_es_regs_protected(CPUState *cs);
+G_NORETURN void sev_es_raise_vc(CPUX86State *env, uint32_t exit_code,
+                                uintptr_t retaddr);
+
+/* Memory side: tcg/sysemu/sev-es-mem.c */
+void sev_es_mem_init(Error **errp);
+void sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, bool private);
+void sev_es_mem_host_access(hwaddr addr, hwaddr len);
+bool sev_es_is_mmio(CPUState *cs, hwaddr paddr, MemTxAttrs attrs);
+
+/* Hypervisor side: tcg/sysemu/sev-es-hv.c */
+typedef enum SevEsExit {
+    SEV_ES_RESUME,              /* back to the guest after VMGEXIT */
+    SEV_ES_HALT,                /* park the vCPU (AP reset hold) */
+    SEV_ES_STOP,                /* the guest is gone (termination) */
+} SevEsExit;
+
+SevEsExit sev_es_hv_vmgexit(X86CPU *cpu);
+void sev_es_hv_ap_wake(X86CPU *cpu);
+void sev_es_count_vc(uint32_t exit_code);
+uint64_t sev_es_hv_sev_info(void);
+
+#endif

@@ -1,0 +1,266 @@
+/*
+ * SEV-ES under TCG: the CPU side.
+ *
+ * What an SEV-ES capable AMD CPU does for a guest whose VMCB has SEV-ES
+ * enabled and the intercepts KVM sets for such a guest: non-automatic
+ * exits become #VC inside the guest, VMGEXIT hands over to the hypervisor
+ * (sev-es-hv.c), SEV_STATUS and the GHCB MSR exist, and the guest's
+ * register state is out of the host's reach.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "qemu/log.h"
+#include "qapi/error.h"
+#include "cpu.h"
+#include "exec/exec-all.h"
+#include "exec/helper-proto.h"
+#include "sysemu/runstate.h"
+#include "hw/i386/apic.h"
+#include "sev.h"
+#include "sev-es-tcg.h"
+#include "tcg/helper-tcg.h"
+#include "trace.h"
+
+bool sev_es_tcg_active;
+static SevEsTcgConfig config;
+
+int sev_es_tcg_init(const SevEsTcgConfig *cfg, Error **errp)
+{
+    /* APM 15.34.6: the C-bit lies in [32, 51] on every SEV-capable part. */
+    if (cfg->cbitpos < 32 || cfg->cbitpos > 51) {
+        error_setg(errp, "sev-guest: cbitpos %u is outside [32, 51]",
+                   cfg->cbitpos);
+        return -1;
+    }
+    if (cfg->reduced_phys_bits < 1 || cfg->reduced_phys_bits > 63) {
+        error_setg(errp, "sev-guest: reduced-phys-bits %u is outside [1, 63]",
+                   cfg->reduced_phys_bits);
+        return -1;
+    }
+    config = *cfg;
+    sev_es_hv_init(cfg->print_stats);
+    sev_es_mem_init(errp);
+    if (*errp) {
+        return -1;
+    }
+    sev_es_tcg_active = true;
+    return 0;
+}
+
+uint64_t sev_es_cbit_mask(void)
+{
+    return sev_es_tcg_active ? 1ULL << config.cbitpos : 0;
+}
+
+/*
+ * A vCPU RESET (not INIT): the GHCB MSR holds the SEV information
+ * response, as KVM loads it; an AP starts at the reset block of the
+ * firmware instead of the reset vector.
+ */
+void sev_es_cpu_reset(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+
+    env->hflags |= HF_SEV_ES_MASK;
+    env->sev_es.ghcb_msr = sev_es_hv_sev_info();
+    env->sev_es.dr7 = DR7_FIXED_1;
+    sev_es_set_reset_vector(CPU(cpu));
+}
+
+/*
+ * The exits that are non-automatic (APM 15.35.4) and that a KVM-like
+ * hypervisor intercepts for an SEV-ES guest: each becomes #VC with the
+ * exit code as error code.  HLT, PAUSE, interrupts, NMIs and CR/EFER write
+ * traps are automatic exits and never reach the guest.  RDTSC and XSETBV
+ * are not intercepted by KVM for SEV-ES; RDTSCP only without guest RDTSCP.
+ */
+bool sev_es_is_nae(uint32_t exit_code)
+{
+    switch (exit_code) {
+    case SVM_EXIT_READ_DR7:
+    case SVM_EXIT_WRITE_DR7:
+    case SVM_EXIT_EXCP_BASE + EXCP01_DB:
+    case SVM_EXIT_EXCP_BASE + EXCP11_ALGN:
+    case SVM_EXIT_RDPMC:
+    case SVM_EXIT_CPUID:
+    case SVM_EXIT_RSM:
+    case SVM_EXIT_INVD:
+    case SVM_EXIT_INVLPGA:
+    case SVM_EXIT_IOIO:
+    case SVM_EXIT_MSR:
+    case SVM_EXIT_TASK_SWITCH:
+    case SVM_EXIT_VMRUN ... SVM_EXIT_SKINIT:
+    case SVM_EXIT_WBINVD:
+    case SVM_EXIT_MONITOR:
+    case SVM_EXIT_MWAIT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
+ * MSRs a KVM-like hypervisor lets an SEV-ES guest access directly: their
+ * state is in the VMSA and swapped by hardware.  Everything else traps.
+ */
+static bool msr_passthrough(uint32_t index)
+{
+    switch (index) {
+    case MSR_STAR:
+    case MSR_LSTAR:
+    case MSR_CSTAR:
+    case MSR_FMASK:
+    case MSR_FSBASE:
+    case MSR_GSBASE:
+    case MSR_KERNELGSBASE:
+    case MSR_IA32_SYSENTER_CS:
+    case MSR_IA32_SYSENTER_ESP:
+    case MSR_IA32_SYSENTER_EIP:
+    case MSR_EFER:
+    case MSR_PAT:
+    case MSR_TSC_AUX:
+    case MSR_IA32_SPEC_CTRL:
+    case MSR_AMD64_SEV_ES_GHCB:
+    case MSR_AMD64_SEV:
+        return true;
+    default:
+        return false;
+    }
+}
+
+G_NORETURN void sev_es_raise_vc(CPUX86State *env, uint32_t exit_code,
+                                uintptr_t retaddr)
+{
+    trace_sev_es_vc(env_cpu(env)->cpu_index, exit_code);
+    sev_es_count_vc(exit_code);
+    raise_exception_err_ra(env, EXCP1D_VC, exit_code, retaddr);
+}
+
+/* APM 15.35.5: #VC is raised before the intercepted instruction executes. */
+void sev_es_check_nae(CPUX86State *env, uint32_t exit_code, uint64_t param,
+                      uintptr_t retaddr)
+{
+    if (!sev_es_is_nae(exit_code)) {
+        return;
+    }
+    if (exit_code == SVM_EXIT_MSR &&
+        msr_passthrough((uint32_t)env->regs[R_ECX])) {
+        return;
+    }
+    sev_es_raise_vc(env, exit_code, retaddr);
+}
+
+/* APM 15.34.10 SEV_STATUS (read-only), 15.35.7 GHCB MSR. */
+bool sev_es_rdmsr(CPUX86State *env, uint32_t index, uint64_t *val)
+{
+    switch (index) {
+    case MSR_AMD64_SEV:
+        *val = MSR_AMD64_SEV_ENABLED | MSR_AMD64_SEV_ES_ENABLED;
+        return true;
+    case MSR_AMD64_SEV_ES_GHCB:
+        *val = env->sev_es.ghcb_msr;
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool sev_es_wrmsr(CPUX86State *env, uint32_t index, uint64_t val)
+{
+    switch (index) {
+    case MSR_AMD64_SEV:
+        raise_exception_err(env, EXCP0D_GPF, 0);
+    case MSR_AMD64_SEV_ES_GHCB:
+        env->sev_es.ghcb_msr = val;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
+ * The hypervisor cannot see the guest's IRET (APM 15.35.5 advises against
+ * intercepting it), so after injecting an NMI it injects no other until
+ * the guest signals NMI_COMPLETE (GHCB spec 4.1.5).
+ */
+bool sev_es_nmi_allowed(CPUX86State *env)
+{
+    return !env->sev_es.nmi_masked;
+}
+
+void sev_es_nmi_delivered(CPUX86State *env)
+{
+    env->sev_es.nmi_masked = true;
+}
+
+/*
+ * INIT cannot touch the encrypted register state: the vCPU keeps it and
+ * waits for SIPI, as under KVM.  Only the (hypervisor-emulated) local
+ * APIC is reset.
+ */
+void sev_es_init_received(X86CPU *cpu)
+{
+    CPUState *cs = CPU(cpu);
+
+    trace_sev_es_init(cs->cpu_index);
+    cs->interrupt_request &= CPU_INTERRUPT_SIPI;
+    apic_init_reset(cpu->apic_state);
+    cs->halted = !cpu_is_bsp(cpu);
+}
+
+/*
+ * SIPI: the vector is ignored.  A vCPU that never ran starts from its
+ * launch state (the reset block); one parked in AP reset hold returns
+ * from its VMGEXIT, woken; any other resumes where it was.
+ */
+void sev_es_sipi(X86CPU *cpu)
+{
+    CPUState *cs = CPU(cpu);
+
+    trace_sev_es_sipi(cs->cpu_index, cpu->env.sev_es.hold);
+    if (cpu->env.sev_es.hold != SEV_ES_HOLD_NONE) {
+        sev_es_hv_ap_wake(cpu);
+    }
+    cs->halted = 0;
+}
+
+/*
+ * A shutdown is fatal for an SEV-ES guest: its state cannot be reset,
+ * only destroyed.  Report it the way the tests expect and stop.
+ */
+void sev_es_triple_fault(CPUState *cs)
+{
+    error_report("sev-es: vCPU %d: shutdown (triple fault); an SEV-ES "
+                 "guest cannot be reset, stopping", cs->cpu_index);
+    qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
+}
+
+/* The VMSA is encrypted: no register access from monitor or gdbstub. */
+bool sev_es_regs_protected(CPUState *cs)
+{
+    return sev_es_tcg_active;
+}
+
+/*
+ * VMGEXIT (APM 15.35.6): an automatic exit, trap-like, so the guest
+ * resumes after the instruction once the hypervisor is done.
+ */
+void helper_sev_es_vmgexit(CPUX86State *env, int next_eip_addend)
+{
+    CPUState *cs = env_cpu(env);
+
+    switch (sev_es_hv_vmgexit(env_archcpu(env))) {
+    case SEV_ES_RESUME:
+        return;                 /* the translator moves past VMGEXIT */
+    case SEV_ES_HALT:
+    case SEV_ES_STOP:
+        env->eip += next_eip_addend;
+        env->hflags &= ~HF_INHIBIT_IRQ_MASK;
+        cs->halted = 1;
+        cs->exception_index = EXCP_HLT;
+        cpu_loop_exit(cs);
+    }
+}

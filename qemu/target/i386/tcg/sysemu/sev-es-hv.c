@@ -1,0 +1,684 @@
+/*
+ * SEV-ES under TCG: the hypervisor side.
+ *
+ * What a KVM-like hypervisor does on VMGEXIT: the GHCB MSR protocol and
+ * the GHCB page protocol of the GHCB specification (AMD 56421).  It sees
+ * the guest only through the GHCB MSR and the GHCB page (shared memory),
+ * never through the vCPU's registers, and answers malformed requests with
+ * the errors the specification defines.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/notify.h"
+#include "sysemu/runstate.h"
+#include "sysemu/sysemu.h"
+#include "exec/address-spaces.h"
+#include "exec/exec-all.h"
+#include "cpu.h"
+#include "sev.h"
+#include "sev-es-tcg.h"
+#include "tcg/helper-tcg.h"
+#include "trace.h"
+
+/* GHCB spec 2.3.1: MSR protocol, GHCBInfo in bits 11:0. */
+#define GHCB_MSR_INFO_MASK          0xfffULL
+#define GHCB_MSR_SEV_INFO_RESP      0x001
+#define GHCB_MSR_SEV_INFO_REQ       0x002
+#define GHCB_MSR_CPUID_REQ          0x004
+#define GHCB_MSR_CPUID_RESP         0x005
+#define GHCB_MSR_AP_RESET_HOLD_REQ  0x006
+#define GHCB_MSR_AP_RESET_HOLD_RESP 0x007
+#define GHCB_MSR_PREF_GPA_REQ       0x010
+#define GHCB_MSR_PREF_GPA_RESP      0x011
+#define GHCB_MSR_REG_GPA_REQ        0x012
+#define GHCB_MSR_REG_GPA_RESP       0x013
+#define GHCB_MSR_HV_FT_REQ          0x080
+#define GHCB_MSR_HV_FT_RESP         0x081
+#define GHCB_MSR_TERM_REQ           0x100
+
+#define GHCB_PROTOCOL_MIN           1
+#define GHCB_PROTOCOL_MAX           2
+
+/* GHCB spec 2.2: page layout. */
+#define GHCB_CPL                    0x0cb
+#define GHCB_DR7                    0x160
+#define GHCB_RAX                    0x1f8
+#define GHCB_RCX                    0x308
+#define GHCB_RDX                    0x310
+#define GHCB_RBX                    0x318
+#define GHCB_SW_EXIT_CODE           0x390
+#define GHCB_SW_EXIT_INFO_1         0x398
+#define GHCB_SW_EXIT_INFO_2         0x3a0
+#define GHCB_SW_SCRATCH             0x3a8
+#define GHCB_XCR0                   0x3e8
+#define GHCB_VALID_BITMAP           0x3f0
+#define GHCB_SHARED_BUF             0x800
+#define GHCB_SHARED_BUF_END         0xff0
+#define GHCB_USAGE                  0xffc
+#define GHCB_PAGE_SIZE              0x1000
+
+/* GHCB spec 4.1: NAE events beyond the SVM exit codes. */
+#define SVM_VMGEXIT_MMIO_READ       0x80000001
+#define SVM_VMGEXIT_MMIO_WRITE      0x80000002
+#define SVM_VMGEXIT_NMI_COMPLETE    0x80000003
+#define SVM_VMGEXIT_AP_HLT_LOOP     0x80000004
+#define SVM_VMGEXIT_AP_JUMP_TABLE   0x80000005
+#define SVM_VMGEXIT_HV_FEATURES     0x8000fffd
+#define SVM_VMGEXIT_TERM_REQUEST    0x8000fffe
+#define SVM_VMGEXIT_UNSUPPORTED     0x8000ffff
+
+/* GHCB spec 4.1: sw_exit_info_1 results and error reasons. */
+#define GHCB_RESULT_OK              0
+#define GHCB_RESULT_EXCEPTION       1
+#define GHCB_RESULT_ERROR           2
+#define GHCB_ERR_INVALID_USAGE      2
+#define GHCB_ERR_INVALID_SCRATCH    3
+#define GHCB_ERR_MISSING_INPUT      4
+#define GHCB_ERR_INVALID_INPUT      5
+#define GHCB_ERR_INVALID_EVENT      6
+
+/* Scratch areas outside the GHCB: at most this long (as KVM). */
+#define GHCB_SCRATCH_MAX            (16 * GHCB_PAGE_SIZE)
+
+/* IOIO exit_info_1 (APM 15.10.2). */
+#define IOIO_TYPE_IN                (1 << 0)
+#define IOIO_STR                    (1 << 2)
+#define IOIO_SIZE_SHIFT             4
+#define IOIO_SIZE_MASK              (7 << IOIO_SIZE_SHIFT)
+#define IOIO_PORT_SHIFT             16
+
+#define KVM_ENOSYS                  1000
+
+/* One VMGEXIT being served: a copy of the GHCB page. */
+typedef struct Ghcb {
+    X86CPU *cpu;
+    hwaddr gpa;
+    uint8_t page[GHCB_PAGE_SIZE];
+    uint8_t valid[16];          /* the guest's valid bitmap, as received */
+    uint8_t out_valid[16];      /* what we return */
+    uint64_t exit_code;
+    uint64_t info1;
+    uint64_t info2;
+    bool scratch_dirty;
+    hwaddr scratch_gpa;
+    uint32_t scratch_len;
+    uint8_t *scratch;           /* into page[], or a bounce buffer */
+    g_autofree uint8_t *bounce;
+} Ghcb;
+
+static uint64_t ap_jump_table;
+static GHashTable *vc_counts;
+static GHashTable *vmgexit_counts;
+static QemuMutex counts_lock;
+static Notifier stats_notifier;
+static bool hv_initialised;
+
+/* Counters ------------------------------------------------------------ */
+
+static void count(GHashTable *table, uint64_t code)
+{
+    gpointer key = (gpointer)(uintptr_t)code;
+    unsigned n;
+
+    qemu_mutex_lock(&counts_lock);
+    n = GPOINTER_TO_UINT(g_hash_table_lookup(table, key));
+    g_hash_table_insert(table, key, GUINT_TO_POINTER(n + 1));
+    qemu_mutex_unlock(&counts_lock);
+}
+
+void sev_es_count_vc(uint32_t exit_code)
+{
+    count(vc_counts, exit_code);
+}
+
+static gint code_cmp(gconstpointer a, gconstpointer b)
+{
+    uint64_t x = (uintptr_t)a, y = (uintptr_t)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static void print_table(const char *what, GHashTable *table)
+{
+    GList *keys = g_list_sort(g_hash_table_get_keys(table), code_cmp);
+    GList *k;
+
+    for (k = keys; k; k = k->next) {
+        error_printf("sev-es: %s exit code 0x%" PRIx64 ": %u\n", what,
+                     (uint64_t)(uintptr_t)k->data,
+                     GPOINTER_TO_UINT(g_hash_table_lookup(table, k->data)));
+    }
+    g_list_free(keys);
+}
+
+static void print_stats(Notifier *n, void *unused)
+{
+    qemu_mutex_lock(&counts_lock);
+    print_table("#VC", vc_counts);
+    print_table("VMGEXIT", vmgexit_counts);
+    qemu_mutex_unlock(&counts_lock);
+}
+
+void sev_es_hv_init(bool print)
+{
+    qemu_mutex_init(&counts_lock);
+    vc_counts = g_hash_table_new(NULL, NULL);
+    vmgexit_counts = g_hash_table_new(NULL, NULL);
+    if (print) {
+        stats_notifier.notify = print_stats;
+        qemu_add_exit_notifier(&stats_notifier);
+    }
+    hv_initialised = true;
+}
+
+/* Termination: the guest is gone --------------------------------------- */
+
+static SevEsExit terminate(X86CPU *cpu, unsigned set, unsigned code)
+{
+    trace_sev_es_terminate(CPU(cpu)->cpu_index, set, code);
+    error_report("sev-es: guest termination request: reason set %u, "
+                 "reason code %u", set, code);
+    qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
+    return SEV_ES_STOP;
+}
+
+/* The MSR protocol (GHCB spec 2.3.1) ----------------------------------- */
+
+uint64_t sev_es_hv_sev_info(void)
+{
+    return ((uint64_t)GHCB_PROTOCOL_MAX << 48) |
+           ((uint64_t)GHCB_PROTOCOL_MIN << 32) |
+           ((uint64_t)sev_get_cbit_position() << 24) |
+           GHCB_MSR_SEV_INFO_RESP;
+}
+
+static uint32_t cpuid_reg(CPUX86State *env, uint32_t fn, unsigned reg)
+{
+    uint32_t r[4];
+
+    cpu_x86_cpuid(env, fn, 0, &r[0], &r[1], &r[2], &r[3]);
+    return r[reg];
+}
+
+static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
+{
+    CPUX86State *env = &cpu->env;
+    unsigned info = msr & GHCB_MSR_INFO_MASK;
+    uint64_t resp;
+
+    trace_sev_es_msr_protocol(CPU(cpu)->cpu_index, info, msr);
+    count(vmgexit_counts, info);
+    switch (info) {
+    case GHCB_MSR_SEV_INFO_REQ:
+        resp = sev_es_hv_sev_info();
+        break;
+    case GHCB_MSR_CPUID_REQ: {
+        uint32_t fn = msr >> 32;
+        unsigned reg = (msr >> 30) & 3;
+
+        resp = ((uint64_t)cpuid_reg(env, fn, reg) << 32) |
+               ((uint64_t)reg << 30) | GHCB_MSR_CPUID_RESP;
+        break;
+    }
+    case GHCB_MSR_AP_RESET_HOLD_REQ:
+        /* Until a SIPI: "keep holding" (GHCBData 0). */
+        env->sev_es.ghcb_msr = GHCB_MSR_AP_RESET_HOLD_RESP;
+        env->sev_es.hold = SEV_ES_HOLD_MSR;
+        return SEV_ES_HALT;
+    case GHCB_MSR_PREF_GPA_REQ:
+        resp = (~0ULL & ~GHCB_MSR_INFO_MASK) | GHCB_MSR_PREF_GPA_RESP;
+        break;
+    case GHCB_MSR_REG_GPA_REQ:
+        resp = (msr & ~GHCB_MSR_INFO_MASK) | GHCB_MSR_REG_GPA_RESP;
+        break;
+    case GHCB_MSR_HV_FT_REQ:
+        resp = GHCB_MSR_HV_FT_RESP;     /* no SNP features */
+        break;
+    case GHCB_MSR_TERM_REQ:
+        return terminate(cpu, (msr >> 12) & 0xf, (msr >> 16) & 0xff);
+    default:
+        /* As KVM: leave the request in place, the guest sees no answer. */
+        trace_sev_es_msr_protocol_unknown(CPU(cpu)->cpu_index, msr);
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "sev-es: unknown GHCB MSR protocol request 0x%" PRIx64
+                      "\n", msr);
+        return SEV_ES_RESUME;
+    }
+    env->sev_es.ghcb_msr = resp;
+    return SEV_ES_RESUME;
+}
+
+/* The GHCB page (GHCB spec 2.3.2) -------------------------------------- */
+
+static unsigned field_bit(unsigned offset)
+{
+    return offset / 8;
+}
+
+static bool is_valid(const Ghcb *g, unsigned offset)
+{
+    unsigned bit = field_bit(offset);
+
+    return g->valid[bit / 8] & (1 << (bit % 8));
+}
+
+static uint64_t get_field(const Ghcb *g, unsigned offset)
+{
+    return ldq_le_p(g->page + offset);
+}
+
+static void set_field(Ghcb *g, unsigned offset, uint64_t val)
+{
+    unsigned bit = field_bit(offset);
+
+    stq_le_p(g->page + offset, val);
+    g->out_valid[bit / 8] |= 1 << (bit % 8);
+}
+
+static bool host_read(hwaddr gpa, void *buf, hwaddr len)
+{
+    sev_es_mem_host_access(gpa, len);
+    return address_space_read(&address_space_memory, gpa,
+                              MEMTXATTRS_UNSPECIFIED, buf, len) == MEMTX_OK;
+}
+
+static bool host_write(hwaddr gpa, const void *buf, hwaddr len)
+{
+    sev_es_mem_host_access(gpa, len);
+    return address_space_write(&address_space_memory, gpa,
+                               MEMTXATTRS_UNSPECIFIED, buf, len) == MEMTX_OK;
+}
+
+static void set_result(Ghcb *g, uint64_t info1, uint64_t info2)
+{
+    g->info1 = info1;
+    g->info2 = info2;
+}
+
+static void input_error(Ghcb *g, unsigned reason, const char *what)
+{
+    trace_sev_es_ghcb_error(CPU(g->cpu)->cpu_index, g->exit_code, reason,
+                            what);
+    qemu_log_mask(LOG_GUEST_ERROR, "sev-es: GHCB 0x%" HWADDR_PRIx
+                  " exit 0x%" PRIx64 ": %s\n", g->gpa, g->exit_code, what);
+    set_result(g, GHCB_RESULT_ERROR, reason);
+}
+
+/* Ask the guest to raise @vector (#GP, #UD) itself (GHCB spec 2.3.2). */
+static void inject(Ghcb *g, unsigned vector)
+{
+    set_result(g, GHCB_RESULT_EXCEPTION,
+               vector | (3 << 8) | (1ULL << 31));
+}
+
+/* Every input the event reads must be marked valid by the guest. */
+static bool need(Ghcb *g, unsigned offset, const char *what)
+{
+    if (!is_valid(g, offset)) {
+        input_error(g, GHCB_ERR_MISSING_INPUT, what);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The scratch area: inside the GHCB it must lie within the shared buffer;
+ * outside it is bounded, non-zero and must not wrap (GHCB spec 2.3.2).
+ */
+static bool map_scratch(Ghcb *g, uint64_t len, bool read_in)
+{
+    uint64_t gpa;
+
+    if (!need(g, GHCB_SW_SCRATCH, "sw_scratch not valid")) {
+        return false;
+    }
+    gpa = get_field(g, GHCB_SW_SCRATCH);
+    if (gpa >= g->gpa && gpa < g->gpa + GHCB_PAGE_SIZE) {
+        if (gpa < g->gpa + GHCB_SHARED_BUF ||
+            len > g->gpa + GHCB_SHARED_BUF_END - gpa) {
+            input_error(g, GHCB_ERR_INVALID_SCRATCH,
+                        "scratch area outside the shared buffer");
+            return false;
+        }
+        g->scratch = g->page + (gpa - g->gpa);
+    } else {
+        if (!gpa || !len || len > GHCB_SCRATCH_MAX || gpa + len < gpa) {
+            input_error(g, GHCB_ERR_INVALID_SCRATCH, "invalid scratch area");
+            return false;
+        }
+        g->bounce = g_malloc0(len);
+        if (read_in && !host_read(gpa, g->bounce, len)) {
+            input_error(g, GHCB_ERR_INVALID_SCRATCH, "scratch not readable");
+            return false;
+        }
+        g->scratch = g->bounce;
+    }
+    g->scratch_gpa = gpa;
+    g->scratch_len = len;
+    return true;
+}
+
+/* SVM_EXIT_IOIO (GHCB spec 4.1.2) */
+static void handle_ioio(Ghcb *g)
+{
+    uint64_t info1 = g->info1;
+    unsigned size = (info1 & IOIO_SIZE_MASK) >> IOIO_SIZE_SHIFT;
+    uint16_t port = info1 >> IOIO_PORT_SHIFT;
+    bool in = info1 & IOIO_TYPE_IN;
+    uint64_t count = 1, i;
+    uint8_t buf[8];
+
+    if (size != 1 && size != 2 && size != 4) {
+        input_error(g, GHCB_ERR_INVALID_INPUT, "IOIO size not 1, 2 or 4");
+        return;
+    }
+    set_result(g, GHCB_RESULT_OK, 0);
+    if (info1 & IOIO_STR) {
+        count = g->info2;
+        if (!map_scratch(g, count * size, !in)) {
+            return;
+        }
+        for (i = 0; i < count; i++) {
+            address_space_rw(&address_space_io, port, MEMTXATTRS_UNSPECIFIED,
+                             g->scratch + i * size, size, !in);
+        }
+        g->scratch_dirty = in;
+        return;
+    }
+    if (in) {
+        memset(buf, 0, sizeof(buf));
+        address_space_read(&address_space_io, port, MEMTXATTRS_UNSPECIFIED,
+                           buf, size);
+        set_field(g, GHCB_RAX, ldq_le_p(buf));
+        return;
+    }
+    if (!need(g, GHCB_RAX, "IOIO OUT without RAX")) {
+        return;
+    }
+    stq_le_p(buf, get_field(g, GHCB_RAX));
+    address_space_write(&address_space_io, port, MEMTXATTRS_UNSPECIFIED,
+                        buf, size);
+}
+
+/* SVM_EXIT_CPUID (GHCB spec 4.1.4) */
+static void handle_cpuid(Ghcb *g)
+{
+    CPUX86State *env = &g->cpu->env;
+    uint32_t eax, ebx, ecx, edx, fn, idx;
+
+    if (!need(g, GHCB_RAX, "CPUID without RAX") ||
+        !need(g, GHCB_RCX, "CPUID without RCX")) {
+        return;
+    }
+    fn = get_field(g, GHCB_RAX);
+    idx = get_field(g, GHCB_RCX);
+    if (fn == 0xd && !need(g, GHCB_XCR0, "CPUID 0xD without XCR0")) {
+        return;
+    }
+    cpu_x86_cpuid(env, fn, idx, &eax, &ebx, &ecx, &edx);
+    set_field(g, GHCB_RAX, eax);
+    set_field(g, GHCB_RBX, ebx);
+    set_field(g, GHCB_RCX, ecx);
+    set_field(g, GHCB_RDX, edx);
+    set_result(g, GHCB_RESULT_OK, 0);
+}
+
+/* SVM_EXIT_MSR (GHCB spec 4.1.6): a failing access becomes #GP. */
+static void handle_msr(Ghcb *g)
+{
+    CPUX86State *env = &g->cpu->env;
+    uint32_t index;
+    uint64_t val;
+
+    if (g->info1 > 1) {
+        input_error(g, GHCB_ERR_INVALID_INPUT, "MSR info1 not 0 or 1");
+        return;
+    }
+    if (!need(g, GHCB_RCX, "MSR without RCX")) {
+        return;
+    }
+    index = get_field(g, GHCB_RCX);
+    set_result(g, GHCB_RESULT_OK, 0);
+    if (!g->info1) {
+        val = x86_cpu_rdmsr(env, index);
+        set_field(g, GHCB_RAX, (uint32_t)val);
+        set_field(g, GHCB_RDX, val >> 32);
+        return;
+    }
+    if (!need(g, GHCB_RAX, "WRMSR without RAX") ||
+        !need(g, GHCB_RDX, "WRMSR without RDX")) {
+        return;
+    }
+    val = (uint32_t)get_field(g, GHCB_RAX) |
+          (get_field(g, GHCB_RDX) << 32);
+    if (!x86_cpu_wrmsr(env, index, val)) {
+        inject(g, EXCP0D_GPF);
+    }
+}
+
+/* SVM_EXIT_RDTSC, SVM_EXIT_RDTSCP (GHCB spec 4.1.3, 4.1.8) */
+static void handle_rdtsc(Ghcb *g, bool rdtscp)
+{
+    CPUX86State *env = &g->cpu->env;
+    uint64_t tsc = cpu_get_tsc(env) + env->tsc_offset;
+
+    set_field(g, GHCB_RAX, (uint32_t)tsc);
+    set_field(g, GHCB_RDX, tsc >> 32);
+    if (rdtscp) {
+        set_field(g, GHCB_RCX, (uint32_t)env->tsc_aux);
+    }
+    set_result(g, GHCB_RESULT_OK, 0);
+}
+
+/* SVM_EXIT_VMMCALL (GHCB spec 4.1.7): no hypercalls are offered. */
+static void handle_vmmcall(Ghcb *g)
+{
+    if (!need(g, GHCB_RAX, "VMMCALL without RAX") ||
+        !need(g, GHCB_CPL, "VMMCALL without CPL")) {
+        return;
+    }
+    set_field(g, GHCB_RAX, (uint64_t)-KVM_ENOSYS);
+    set_result(g, GHCB_RESULT_OK, 0);
+}
+
+/* MMIO read/write (GHCB spec 4.1.10, 4.1.11) */
+static void handle_mmio(Ghcb *g, bool write)
+{
+    hwaddr gpa = g->info1;
+    uint64_t len = g->info2;
+
+    if (!map_scratch(g, len, write)) {
+        return;
+    }
+    trace_sev_es_mmio(CPU(g->cpu)->cpu_index, write, gpa, len);
+    set_result(g, GHCB_RESULT_OK, 0);
+    address_space_rw(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
+                     g->scratch, len, write);
+    g->scratch_dirty = !write;
+}
+
+/* AP jump table (GHCB spec 4.1.14): set by firmware, read by the OS. */
+static void handle_ap_jump_table(Ghcb *g)
+{
+    switch (g->info1) {
+    case 0:
+        ap_jump_table = g->info2;
+        set_result(g, GHCB_RESULT_OK, 0);
+        break;
+    case 1:
+        set_result(g, GHCB_RESULT_OK, ap_jump_table);
+        break;
+    default:
+        input_error(g, GHCB_ERR_INVALID_INPUT, "AP jump table: bad info1");
+    }
+}
+
+static SevEsExit dispatch(Ghcb *g)
+{
+    X86CPU *cpu = g->cpu;
+    CPUX86State *env = &cpu->env;
+
+    switch (g->exit_code) {
+    case SVM_EXIT_READ_DR7:
+        set_field(g, GHCB_RAX, env->sev_es.dr7);
+        set_result(g, GHCB_RESULT_OK, 0);
+        break;
+    case SVM_EXIT_WRITE_DR7:
+        if (need(g, GHCB_RAX, "DR7 write without RAX")) {
+            env->sev_es.dr7 = get_field(g, GHCB_RAX);
+            set_result(g, GHCB_RESULT_OK, 0);
+        }
+        break;
+    case SVM_EXIT_RDTSC:
+    case SVM_EXIT_RDTSCP:
+        handle_rdtsc(g, g->exit_code == SVM_EXIT_RDTSCP);
+        break;
+    case SVM_EXIT_RDPMC:
+        if (need(g, GHCB_RCX, "RDPMC without RCX")) {
+            inject(g, EXCP0D_GPF);      /* no PMU is exposed */
+        }
+        break;
+    case SVM_EXIT_CPUID:
+        handle_cpuid(g);
+        break;
+    case SVM_EXIT_IOIO:
+        handle_ioio(g);
+        break;
+    case SVM_EXIT_MSR:
+        handle_msr(g);
+        break;
+    case SVM_EXIT_VMMCALL:
+        handle_vmmcall(g);
+        break;
+    case SVM_EXIT_INVD:
+    case SVM_EXIT_WBINVD:
+        set_result(g, GHCB_RESULT_OK, 0);
+        break;
+    case SVM_EXIT_MONITOR:
+    case SVM_EXIT_MWAIT:
+        if (need(g, GHCB_RAX, "MONITOR/MWAIT without RAX") &&
+            need(g, GHCB_RCX, "MONITOR/MWAIT without RCX")) {
+            set_result(g, GHCB_RESULT_OK, 0);
+        }
+        break;
+    case SVM_VMGEXIT_MMIO_READ:
+    case SVM_VMGEXIT_MMIO_WRITE:
+        handle_mmio(g, g->exit_code == SVM_VMGEXIT_MMIO_WRITE);
+        break;
+    case SVM_VMGEXIT_NMI_COMPLETE:
+        env->sev_es.nmi_masked = false;
+        set_result(g, GHCB_RESULT_OK, 0);
+        break;
+    case SVM_VMGEXIT_AP_HLT_LOOP:
+        env->sev_es.hold = SEV_ES_HOLD_GHCB;
+        env->sev_es.hold_ghcb = g->gpa;
+        set_result(g, GHCB_RESULT_OK, 0);
+        return SEV_ES_HALT;
+    case SVM_VMGEXIT_AP_JUMP_TABLE:
+        handle_ap_jump_table(g);
+        break;
+    case SVM_VMGEXIT_HV_FEATURES:
+        set_result(g, GHCB_RESULT_OK, 0);      /* no SNP features */
+        break;
+    case SVM_VMGEXIT_TERM_REQUEST:
+        return terminate(cpu, g->info1 & 0xf, (g->info1 >> 4) & 0xff);
+    case SVM_VMGEXIT_UNSUPPORTED:
+        error_report("sev-es: guest reports an unsupported event: "
+                     "info1 0x%" PRIx64 " info2 0x%" PRIx64 ", stopping",
+                     g->info1, g->info2);
+        qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
+        return SEV_ES_STOP;
+    default:
+        input_error(g, GHCB_ERR_INVALID_EVENT, "unknown exit code");
+    }
+    return SEV_ES_RESUME;
+}
+
+/* Write back the outputs: results, returned registers, scratch data. */
+static void respond(Ghcb *g)
+{
+    stq_le_p(g->page + GHCB_SW_EXIT_INFO_1, g->info1);
+    stq_le_p(g->page + GHCB_SW_EXIT_INFO_2, g->info2);
+    g->out_valid[field_bit(GHCB_SW_EXIT_INFO_1) / 8] |=
+        1 << (field_bit(GHCB_SW_EXIT_INFO_1) % 8);
+    g->out_valid[field_bit(GHCB_SW_EXIT_INFO_2) / 8] |=
+        1 << (field_bit(GHCB_SW_EXIT_INFO_2) % 8);
+    memcpy(g->page + GHCB_VALID_BITMAP, g->out_valid, sizeof(g->out_valid));
+    if (g->scratch_dirty && g->bounce) {
+        host_write(g->scratch_gpa, g->bounce, g->scratch_len);
+    }
+    host_write(g->gpa, g->page, GHCB_PAGE_SIZE);
+}
+
+static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
+{
+    g_autofree Ghcb *g = g_new0(Ghcb, 1);
+    SevEsExit ret;
+
+    g->cpu = cpu;
+    g->gpa = gpa;
+    if (!gpa || !host_read(gpa, g->page, GHCB_PAGE_SIZE)) {
+        /* As KVM: nothing to answer into, resume the guest. */
+        trace_sev_es_ghcb_unmapped(CPU(cpu)->cpu_index, gpa);
+        qemu_log_mask(LOG_GUEST_ERROR, "sev-es: VMGEXIT with GHCB GPA 0x%"
+                      HWADDR_PRIx " that is not guest memory\n", gpa);
+        return SEV_ES_RESUME;
+    }
+    memcpy(g->valid, g->page + GHCB_VALID_BITMAP, sizeof(g->valid));
+    g->exit_code = get_field(g, GHCB_SW_EXIT_CODE);
+    g->info1 = get_field(g, GHCB_SW_EXIT_INFO_1);
+    g->info2 = get_field(g, GHCB_SW_EXIT_INFO_2);
+    trace_sev_es_vmgexit(CPU(cpu)->cpu_index, g->exit_code, g->info1,
+                         g->info2);
+    count(vmgexit_counts, g->exit_code);
+
+    ret = SEV_ES_RESUME;
+    if (ldl_le_p(g->page + GHCB_USAGE) != 0) {
+        input_error(g, GHCB_ERR_INVALID_USAGE, "GHCB usage not 0");
+    } else if (!is_valid(g, GHCB_SW_EXIT_CODE) ||
+               !is_valid(g, GHCB_SW_EXIT_INFO_1) ||
+               !is_valid(g, GHCB_SW_EXIT_INFO_2)) {
+        input_error(g, GHCB_ERR_MISSING_INPUT,
+                    "sw_exit_code/info1/info2 not valid");
+    } else {
+        ret = dispatch(g);
+    }
+    if (ret != SEV_ES_STOP) {
+        respond(g);
+    }
+    return ret;
+}
+
+SevEsExit sev_es_hv_vmgexit(X86CPU *cpu)
+{
+    uint64_t msr = cpu->env.sev_es.ghcb_msr;
+    SevEsExit ret;
+
+    assert(hv_initialised);
+    if (msr & GHCB_MSR_INFO_MASK) {
+        ret = msr_protocol(cpu, msr);
+    } else {
+        ret = ghcb_protocol(cpu, msr);
+    }
+    return ret;
+}
+
+/* SIPI to a vCPU in AP reset hold: the hold ends, woken (GHCB 4.1.12). */
+void sev_es_hv_ap_wake(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    uint64_t one = cpu_to_le64(1);
+
+    trace_sev_es_ap_wake(CPU(cpu)->cpu_index, env->sev_es.hold);
+    if (env->sev_es.hold == SEV_ES_HOLD_MSR) {
+        env->sev_es.ghcb_msr = (1ULL << 12) | GHCB_MSR_AP_RESET_HOLD_RESP;
+    } else if (env->sev_es.hold == SEV_ES_HOLD_GHCB) {
+        host_write(env->sev_es.hold_ghcb + GHCB_SW_EXIT_INFO_2, &one, 8);
+    }
+    env->sev_es.hold = SEV_ES_HOLD_NONE;
+}

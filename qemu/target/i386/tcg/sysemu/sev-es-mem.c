@@ -1,0 +1,199 @@
+/*
+ * SEV-ES under TCG: memory encryption, simulated.
+ *
+ * DRAM holds private guest memory encrypted with a per-guest key and a
+ * per-block tweak; the CPU decrypts on C=1 accesses (APM 15.34.5).  The
+ * model keeps each RAM page in one of two states and converts lazily:
+ *
+ *   private  the page holds plaintext; C=1 accesses use it directly
+ *   shared   the page holds what DRAM would: C=0 accesses, devices and
+ *            the host see these bytes, ciphertext of private data
+ *
+ * A CPU access with the other C-bit, a DMA or a host access converts the
+ * page in place and flushes the TLBs.  The transform is an involution, so
+ * conversions lose nothing; data written through C=0 reads back through
+ * C=1 as garbage, as on hardware.  A correct guest converts each shared
+ * page once, so the fast path (TLB hits on private pages) is untouched.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bitmap.h"
+#include "qemu/guest-random.h"
+#include "qemu/rcu.h"
+#include "qapi/error.h"
+#include "exec/address-spaces.h"
+#include "exec/exec-all.h"
+#include "exec/memory.h"
+#include "exec/ram_addr.h"
+#include "cpu.h"
+#include "sev-es-tcg.h"
+#include "trace.h"
+
+#define TYPE_SEV_ES_DMA_IOMMU "sev-es-dma-iommu-memory-region"
+
+static uint64_t key[2];
+static unsigned long *shared_map;       /* by ram_addr page: set = shared */
+static uint64_t shared_map_pages;
+static QemuMutex lock;
+static IOMMUMemoryRegion dma_iommu;
+static AddressSpace dma_as;
+
+/* A 64-bit mixing function (the SplitMix64 finaliser). */
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+/* XOR with a keystream of (key, 16-byte block address): an involution. */
+static void transform_page(uint8_t *host, ram_addr_t ram_addr)
+{
+    uint64_t *w = (uint64_t *)host;
+    unsigned i;
+
+    for (i = 0; i < TARGET_PAGE_SIZE / 8; i += 2) {
+        uint64_t block = ram_addr + i * 8;
+
+        w[i] ^= mix(key[0] ^ block);
+        w[i + 1] ^= mix(key[1] ^ block);
+    }
+}
+
+/* Guest RAM is encrypted; ROM, flash and device memory are not. */
+static bool is_encrypted(MemoryRegion *mr)
+{
+    return memory_region_is_ram(mr) && !memory_region_is_rom(mr) &&
+           !memory_region_is_romd(mr) && !memory_region_is_ram_device(mr);
+}
+
+static void flush_all_tlbs(void)
+{
+    CPUState *cpu;
+
+    CPU_FOREACH(cpu) {
+        tlb_flush(cpu);
+    }
+}
+
+/* Bring the page at @addr of @as into the private or shared state. */
+static void set_state(AddressSpace *as, hwaddr addr, bool private)
+{
+    MemoryRegion *mr;
+    hwaddr xlat, len = TARGET_PAGE_SIZE;
+    ram_addr_t ram_addr;
+    uint64_t page;
+    bool converted = false;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(as, addr & TARGET_PAGE_MASK, &xlat, &len,
+                                 false, MEMTXATTRS_UNSPECIFIED);
+    if (!is_encrypted(mr)) {
+        return;
+    }
+    ram_addr = memory_region_get_ram_addr(mr) + (xlat & TARGET_PAGE_MASK);
+    page = ram_addr >> TARGET_PAGE_BITS;
+
+    qemu_mutex_lock(&lock);
+    if (page >= shared_map_pages) {
+        uint64_t pages = ROUND_UP(page + 1, 1 << 16);
+
+        shared_map = bitmap_zero_extend(shared_map, shared_map_pages, pages);
+        shared_map_pages = pages;
+    }
+    if (test_bit(page, shared_map) == private) {
+        transform_page((uint8_t *)memory_region_get_ram_ptr(mr) +
+                       (xlat & TARGET_PAGE_MASK), ram_addr);
+        change_bit(page, shared_map);
+        converted = true;
+    }
+    qemu_mutex_unlock(&lock);
+
+    if (converted) {
+        trace_sev_es_mem_convert(addr & TARGET_PAGE_MASK, private);
+        flush_all_tlbs();
+    }
+}
+
+void sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, bool private)
+{
+    set_state(cs->as, paddr, private);
+}
+
+/* Devices, fw_cfg DMA and the hypervisor see DRAM: the shared state. */
+void sev_es_mem_host_access(hwaddr addr, hwaddr len)
+{
+    hwaddr page;
+
+    if (!sev_es_tcg() || !len) {
+        return;
+    }
+    for (page = addr & TARGET_PAGE_MASK; page < addr + len;
+         page += TARGET_PAGE_SIZE) {
+        set_state(&address_space_memory, page, false);
+    }
+}
+
+bool sev_es_is_mmio(CPUState *cs, hwaddr paddr, MemTxAttrs attrs)
+{
+    int asidx = cpu_asidx_from_attrs(cs, attrs);
+    AddressSpace *as = cpu_get_address_space(cs, asidx);
+    MemoryRegion *mr;
+    hwaddr xlat, len = 1;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(as, paddr, &xlat, &len, false, attrs);
+    return !memory_region_is_ram(mr) && !memory_region_is_romd(mr);
+}
+
+/* DMA goes through an identity IOMMU that converts pages to shared. */
+static IOMMUTLBEntry dma_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
+                                   IOMMUAccessFlags flag, int iommu_idx)
+{
+    hwaddr page = addr & TARGET_PAGE_MASK;
+
+    sev_es_mem_host_access(page, TARGET_PAGE_SIZE);
+    return (IOMMUTLBEntry) {
+        .target_as = &address_space_memory,
+        .iova = page,
+        .translated_addr = page,
+        .addr_mask = TARGET_PAGE_SIZE - 1,
+        .perm = IOMMU_RW,
+    };
+}
+
+static void dma_iommu_class_init(ObjectClass *klass, void *data)
+{
+    IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(klass);
+
+    imrc->translate = dma_translate;
+}
+
+static const TypeInfo dma_iommu_info = {
+    .parent = TYPE_IOMMU_MEMORY_REGION,
+    .name = TYPE_SEV_ES_DMA_IOMMU,
+    .class_init = dma_iommu_class_init,
+};
+
+static void dma_iommu_register_types(void)
+{
+    type_register_static(&dma_iommu_info);
+}
+
+type_init(dma_iommu_register_types)
+
+void sev_es_mem_init(Error **errp)
+{
+    qemu_mutex_init(&lock);
+    qemu_guest_getrandom_nofail(key, sizeof(key));
+    memory_region_init_iommu(&dma_iommu, sizeof(dma_iommu),
+                             TYPE_SEV_ES_DMA_IOMMU, NULL, "sev-es-dma",
+                             UINT64_MAX);
+    address_space_init(&dma_as, MEMORY_REGION(&dma_iommu), "sev-es-dma");
+    dma_set_default_address_space(&dma_as);
+}
