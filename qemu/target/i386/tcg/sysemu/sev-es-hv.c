@@ -57,8 +57,10 @@
 #define GHCB_SW_SCRATCH             0x3a8
 #define GHCB_XCR0                   0x3e8
 #define GHCB_VALID_BITMAP           0x3f0
+#define GHCB_SAVE_AREA_END          0x400
 #define GHCB_SHARED_BUF             0x800
 #define GHCB_SHARED_BUF_END         0xff0
+#define GHCB_TAIL                   0xff0
 #define GHCB_USAGE                  0xffc
 #define GHCB_PAGE_SIZE              0x1000
 
@@ -108,7 +110,7 @@ typedef struct Ghcb {
     hwaddr scratch_gpa;
     uint32_t scratch_len;
     uint8_t *scratch;           /* into page[], or a bounce buffer */
-    g_autofree uint8_t *bounce;
+    uint8_t *bounce;            /* owned, freed after the exit */
 } Ghcb;
 
 static uint64_t ap_jump_table;
@@ -346,6 +348,10 @@ static bool map_scratch(Ghcb *g, uint64_t len, bool read_in)
             return false;
         }
         g->scratch = g->page + (gpa - g->gpa);
+        if (read_in && !host_read(gpa, g->scratch, len)) {
+            input_error(g, GHCB_ERR_INVALID_SCRATCH, "scratch not readable");
+            return false;
+        }
     } else {
         if (!gpa || !len || len > GHCB_SCRATCH_MAX || gpa + len < gpa) {
             input_error(g, GHCB_ERR_INVALID_SCRATCH, "invalid scratch area");
@@ -609,20 +615,22 @@ static void respond(Ghcb *g)
     g->out_valid[field_bit(GHCB_SW_EXIT_INFO_2) / 8] |=
         1 << (field_bit(GHCB_SW_EXIT_INFO_2) % 8);
     memcpy(g->page + GHCB_VALID_BITMAP, g->out_valid, sizeof(g->out_valid));
-    if (g->scratch_dirty && g->bounce) {
-        host_write(g->scratch_gpa, g->bounce, g->scratch_len);
+    if (g->scratch_dirty) {
+        host_write(g->scratch_gpa, g->scratch, g->scratch_len);
     }
-    host_write(g->gpa, g->page, GHCB_PAGE_SIZE);
+    host_write(g->gpa, g->page, GHCB_SAVE_AREA_END);
 }
 
 static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
 {
-    g_autofree Ghcb *g = g_new0(Ghcb, 1);
+    Ghcb ghcb = { .cpu = cpu, .gpa = gpa };
+    Ghcb *g = &ghcb;
     SevEsExit ret;
 
-    g->cpu = cpu;
-    g->gpa = gpa;
-    if (!gpa || !host_read(gpa, g->page, GHCB_PAGE_SIZE)) {
+    /* The save area and the tail now; a scratch buffer when needed. */
+    if (!gpa || !host_read(gpa, g->page, GHCB_SAVE_AREA_END) ||
+        !host_read(gpa + GHCB_TAIL, g->page + GHCB_TAIL,
+                   GHCB_PAGE_SIZE - GHCB_TAIL)) {
         /* As KVM: nothing to answer into, resume the guest. */
         trace_sev_es_ghcb_unmapped(CPU(cpu)->cpu_index, gpa);
         qemu_log_mask(LOG_GUEST_ERROR, "sev-es: VMGEXIT with GHCB GPA 0x%"
@@ -651,6 +659,7 @@ static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
     if (ret != SEV_ES_STOP) {
         respond(g);
     }
+    g_free(g->bounce);
     return ret;
 }
 
