@@ -44,12 +44,17 @@ check_config() {
 	[ $missing = 0 ] || die "kernel config fragment not applied (see above)"
 }
 
+# Generate the config in a scratch build dir and install it only when it
+# changed, so an unchanged config leaves the build untouched.
 configure() {
-	mkdir -p "$out"
-	kmake -s tinyconfig >/dev/null
-	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" \
-		"$out/.config" "${fragments[@]}" >/dev/null 2>&1)
-	kmake -s olddefconfig >/dev/null
+	local cfg=$out.config
+
+	mkdir -p "$out" "$cfg"
+	make -C "$src" O="$cfg" HOSTCC="ccache gcc" -s tinyconfig >/dev/null
+	(cd "$cfg" && "$src/scripts/kconfig/merge_config.sh" -m -O "$cfg" \
+		"$cfg/.config" "${fragments[@]}" >/dev/null 2>&1)
+	make -C "$src" O="$cfg" HOSTCC="ccache gcc" -s olddefconfig >/dev/null 2>&1
+	cmp -s "$cfg/.config" "$out/.config" || cp "$cfg/.config" "$out/.config"
 	check_config
 }
 
