@@ -64,15 +64,14 @@ void sev_es_nmi_delivered(CPUX86State *env);
 void sev_es_init_received(X86CPU *cpu);
 void sev_es_sipi(X86CPU *cpu);
 void sev_es_triple_fault(CPUState *cs);
-bool sev_es_regs_protected(CPUState *cs);
 G_NORETURN void sev_es_raise_vc(CPUX86State *env, uint32_t exit_code,
                                 uintptr_t retaddr);
 
 /* Memory side: tcg/sysemu/sev-es-mem.c */
 void sev_es_mem_init(Error **errp);
-void sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, bool private);
+bool sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
+                           bool private);
 void sev_es_mem_host_access(hwaddr addr, hwaddr len);
-bool sev_es_is_mmio(CPUState *cs, hwaddr paddr, MemTxAttrs attrs);
 
 /* Hypervisor side: tcg/sysemu/sev-es-hv.c */
 typedef enum SevEsExit {

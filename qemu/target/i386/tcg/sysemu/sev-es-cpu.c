@@ -238,12 +238,6 @@ void sev_es_triple_fault(CPUState *cs)
     qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
 }
 
-/* The VMSA is encrypted: no register access from monitor or gdbstub. */
-bool sev_es_regs_protected(CPUState *cs)
-{
-    return sev_es_tcg_active;
-}
-
 /*
  * VMGEXIT (APM 15.35.6): an automatic exit, trap-like, so the guest
  * resumes after the instruction once the hypervisor is done.

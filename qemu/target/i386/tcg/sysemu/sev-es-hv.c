@@ -274,12 +274,17 @@ static uint64_t get_field(const Ghcb *g, unsigned offset)
     return ldq_le_p(g->page + offset);
 }
 
-static void set_field(Ghcb *g, unsigned offset, uint64_t val)
+static void mark_valid(Ghcb *g, unsigned offset)
 {
     unsigned bit = field_bit(offset);
 
-    stq_le_p(g->page + offset, val);
     g->out_valid[bit / 8] |= 1 << (bit % 8);
+}
+
+static void set_field(Ghcb *g, unsigned offset, uint64_t val)
+{
+    stq_le_p(g->page + offset, val);
+    mark_valid(g, offset);
 }
 
 static bool host_read(hwaddr gpa, void *buf, hwaddr len)
@@ -608,12 +613,8 @@ static SevEsExit dispatch(Ghcb *g)
 /* Write back the outputs: results, returned registers, scratch data. */
 static void respond(Ghcb *g)
 {
-    stq_le_p(g->page + GHCB_SW_EXIT_INFO_1, g->info1);
-    stq_le_p(g->page + GHCB_SW_EXIT_INFO_2, g->info2);
-    g->out_valid[field_bit(GHCB_SW_EXIT_INFO_1) / 8] |=
-        1 << (field_bit(GHCB_SW_EXIT_INFO_1) % 8);
-    g->out_valid[field_bit(GHCB_SW_EXIT_INFO_2) / 8] |=
-        1 << (field_bit(GHCB_SW_EXIT_INFO_2) % 8);
+    set_field(g, GHCB_SW_EXIT_INFO_1, g->info1);
+    set_field(g, GHCB_SW_EXIT_INFO_2, g->info2);
     memcpy(g->page + GHCB_VALID_BITMAP, g->out_valid, sizeof(g->out_valid));
     if (g->scratch_dirty) {
         host_write(g->scratch_gpa, g->scratch, g->scratch_len);

@@ -81,8 +81,28 @@ static void flush_all_tlbs(void)
     }
 }
 
-/* Bring the page at @addr of @as into the private or shared state. */
-static void set_state(AddressSpace *as, hwaddr addr, bool private)
+/*
+ * Under @lock.  Lock-free readers may still hold the old map, so it is
+ * never freed; it grows a few times at most, while the guest boots.
+ */
+static void grow_shared_map(uint64_t pages)
+{
+    unsigned long *map = bitmap_new(pages);
+
+    if (shared_map) {
+        bitmap_copy(map, shared_map, shared_map_pages);
+    }
+    qatomic_rcu_set(&shared_map, map);
+    qatomic_store_release(&shared_map_pages, pages);
+}
+
+/*
+ * Bring the page at @addr of @as into the private or shared state; false
+ * when @addr is not RAM or ROM (MMIO).  One translation serves both the
+ * MMIO check and the state, and an unchanged state takes no lock.
+ */
+static bool set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                      bool private)
 {
     MemoryRegion *mr;
     hwaddr xlat, len = TARGET_PAGE_SIZE;
@@ -92,19 +112,20 @@ static void set_state(AddressSpace *as, hwaddr addr, bool private)
 
     RCU_READ_LOCK_GUARD();
     mr = address_space_translate(as, addr & TARGET_PAGE_MASK, &xlat, &len,
-                                 false, MEMTXATTRS_UNSPECIFIED);
+                                 false, attrs);
     if (!is_encrypted(mr)) {
-        return;
+        return memory_region_is_ram(mr) || memory_region_is_romd(mr);
     }
     ram_addr = memory_region_get_ram_addr(mr) + (xlat & TARGET_PAGE_MASK);
     page = ram_addr >> TARGET_PAGE_BITS;
+    if (page < qatomic_load_acquire(&shared_map_pages) &&
+        test_bit(page, qatomic_rcu_read(&shared_map)) != private) {
+        return true;
+    }
 
     qemu_mutex_lock(&lock);
     if (page >= shared_map_pages) {
-        uint64_t pages = ROUND_UP(page + 1, 1 << 16);
-
-        shared_map = bitmap_zero_extend(shared_map, shared_map_pages, pages);
-        shared_map_pages = pages;
+        grow_shared_map(ROUND_UP(page + 1, 1 << 16));
     }
     if (test_bit(page, shared_map) == private) {
         transform_page((uint8_t *)memory_region_get_ram_ptr(mr) +
@@ -118,11 +139,15 @@ static void set_state(AddressSpace *as, hwaddr addr, bool private)
         trace_sev_es_mem_convert(addr & TARGET_PAGE_MASK, private);
         flush_all_tlbs();
     }
+    return true;
 }
 
-void sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, bool private)
+bool sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
+                           bool private)
 {
-    set_state(cs->as, paddr, private);
+    int asidx = cpu_asidx_from_attrs(cs, attrs);
+
+    return set_state(cpu_get_address_space(cs, asidx), paddr, attrs, private);
 }
 
 /* Devices, fw_cfg DMA and the hypervisor see DRAM: the shared state. */
@@ -135,20 +160,8 @@ void sev_es_mem_host_access(hwaddr addr, hwaddr len)
     }
     for (page = addr & TARGET_PAGE_MASK; page < addr + len;
          page += TARGET_PAGE_SIZE) {
-        set_state(&address_space_memory, page, false);
+        set_state(&address_space_memory, page, MEMTXATTRS_UNSPECIFIED, false);
     }
-}
-
-bool sev_es_is_mmio(CPUState *cs, hwaddr paddr, MemTxAttrs attrs)
-{
-    int asidx = cpu_asidx_from_attrs(cs, attrs);
-    AddressSpace *as = cpu_get_address_space(cs, asidx);
-    MemoryRegion *mr;
-    hwaddr xlat, len = 1;
-
-    RCU_READ_LOCK_GUARD();
-    mr = address_space_translate(as, paddr, &xlat, &len, false, attrs);
-    return !memory_region_is_ram(mr) && !memory_region_is_romd(mr);
 }
 
 /* DMA goes through an identity IOMMU that converts pages to shared. */
