@@ -30,7 +30,7 @@ OVMF_CODE=$OVMF_DIR/OVMF_CODE.fd
 OVMF_VARS=$OVMF_DIR/OVMF_VARS.fd
 QEMU_DATA=$UNPACK/qemu-data/usr/share/qemu
 STATUS_RE='^SEV-ES-GUEST: exit status [0-9]+'
-SEV_OBJECT=sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1
+SEV_OBJECT=${SEV_OBJECT:-sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1}
 
 kernel_and_initrd() {
 	case $KERNEL in

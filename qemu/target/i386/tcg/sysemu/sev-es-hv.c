@@ -103,9 +103,11 @@ typedef struct Ghcb {
     uint8_t page[GHCB_PAGE_SIZE];
     uint8_t valid[16];          /* the guest's valid bitmap, as received */
     uint8_t out_valid[16];      /* what we return */
-    uint64_t exit_code;
+    uint64_t exit_code;         /* the request, as received */
     uint64_t info1;
     uint64_t info2;
+    uint64_t result1;           /* the answer in sw_exit_info_1/2 */
+    uint64_t result2;
     bool scratch_dirty;
     hwaddr scratch_gpa;
     uint32_t scratch_len;
@@ -303,8 +305,8 @@ static bool host_write(hwaddr gpa, const void *buf, hwaddr len)
 
 static void set_result(Ghcb *g, uint64_t info1, uint64_t info2)
 {
-    g->info1 = info1;
-    g->info2 = info2;
+    g->result1 = info1;
+    g->result2 = info2;
 }
 
 static void input_error(Ghcb *g, unsigned reason, const char *what)
@@ -381,7 +383,7 @@ static void handle_ioio(Ghcb *g)
     unsigned size = (info1 & IOIO_SIZE_MASK) >> IOIO_SIZE_SHIFT;
     uint16_t port = info1 >> IOIO_PORT_SHIFT;
     bool in = info1 & IOIO_TYPE_IN;
-    uint64_t count = 1, i;
+    uint64_t count = g->info2, i;
     uint8_t buf[8];
 
     if (size != 1 && size != 2 && size != 4) {
@@ -390,7 +392,10 @@ static void handle_ioio(Ghcb *g)
     }
     set_result(g, GHCB_RESULT_OK, 0);
     if (info1 & IOIO_STR) {
-        count = g->info2;
+        if (count > GHCB_SCRATCH_MAX / size) {
+            input_error(g, GHCB_ERR_INVALID_SCRATCH, "IOIO count too large");
+            return;
+        }
         if (!map_scratch(g, count * size, !in)) {
             return;
         }
@@ -457,6 +462,7 @@ static void handle_msr(Ghcb *g)
     set_result(g, GHCB_RESULT_OK, 0);
     if (!g->info1) {
         val = x86_cpu_rdmsr(env, index);
+        trace_sev_es_msr(CPU(g->cpu)->cpu_index, false, index, val);
         set_field(g, GHCB_RAX, (uint32_t)val);
         set_field(g, GHCB_RDX, val >> 32);
         return;
@@ -467,6 +473,7 @@ static void handle_msr(Ghcb *g)
     }
     val = (uint32_t)get_field(g, GHCB_RAX) |
           (get_field(g, GHCB_RDX) << 32);
+    trace_sev_es_msr(CPU(g->cpu)->cpu_index, true, index, val);
     if (!x86_cpu_wrmsr(env, index, val)) {
         inject(g, EXCP0D_GPF);
     }
@@ -613,8 +620,8 @@ static SevEsExit dispatch(Ghcb *g)
 /* Write back the outputs: results, returned registers, scratch data. */
 static void respond(Ghcb *g)
 {
-    set_field(g, GHCB_SW_EXIT_INFO_1, g->info1);
-    set_field(g, GHCB_SW_EXIT_INFO_2, g->info2);
+    set_field(g, GHCB_SW_EXIT_INFO_1, g->result1);
+    set_field(g, GHCB_SW_EXIT_INFO_2, g->result2);
     memcpy(g->page + GHCB_VALID_BITMAP, g->out_valid, sizeof(g->out_valid));
     if (g->scratch_dirty) {
         host_write(g->scratch_gpa, g->scratch, g->scratch_len);
