@@ -67,6 +67,11 @@ void sev_es_cpu_reset(X86CPU *cpu)
     env->hflags |= HF_SEV_ES_MASK;
     env->sev_es.ghcb_msr = sev_es_hv_sev_info();
     env->sev_es.dr7 = DR7_FIXED_1;
+    /*
+     * KVM does not offer MONITOR/MWAIT to its guests unless told to;
+     * firmware then parks APs with HLT and AP reset hold, not MWAIT.
+     */
+    env->features[FEAT_1_ECX] &= ~CPUID_EXT_MONITOR;
     sev_es_set_reset_vector(CPU(cpu));
 }
 
