@@ -26,21 +26,30 @@ kmake() {
 		-j"$(jobs_n)" "$@"
 }
 
-# Every option a fragment sets must survive olddefconfig unchanged.
-check_config() {
-	local f line sym missing=0
+# The fragments' settings, the last one of each symbol winning.
+effective_settings() {
+	cat "${fragments[@]}" | awk '
+		/^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym) }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { sym = $2 }
+		sym != "" { last[sym] = $0; if (!(sym in seen)) { seen[sym] = 1; order[n++] = sym } }
+		{ sym = "" }
+		END { for (i = 0; i < n; i++) print last[order[i]] }'
+}
 
-	for f in "${fragments[@]}"; do
-		while IFS= read -r line; do
-			case $line in
-			CONFIG_*=*) grep -qxF "$line" "$out/.config" ;;
-			"# CONFIG_"*" is not set")
-				sym=${line#\# }; sym=${sym%% *}
-				! grep -q "^$sym=" "$out/.config" ;;
-			*) continue ;;
-			esac || { echo "  not in .config: $line" >&2; missing=1; }
-		done <"$f"
-	done
+# Every option the fragments set must survive olddefconfig unchanged; a
+# later fragment overrides an earlier one, as in merge_config.sh.
+check_config() {
+	local line sym missing=0
+
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=*) grep -qxF "$line" "$out/.config" ;;
+		"# CONFIG_"*" is not set")
+			sym=${line#\# }; sym=${sym%% *}
+			! grep -q "^$sym=" "$out/.config" ;;
+		*) continue ;;
+		esac || { echo "  not in .config: $line" >&2; missing=1; }
+	done < <(effective_settings)
 	[ $missing = 0 ] || die "kernel config fragment not applied (see above)"
 }
 

@@ -7,7 +7,7 @@ PKGS=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	ccache git dpkg-dev python3 shellcheck
 	ninja-build meson pkg-config libglib2.0-dev libpixman-1-dev
-	libfdt-dev zlib1g-dev
+	libfdt-dev zlib1g-dev socat
 )
 SRC_LIST=/etc/apt/sources.list.d/sev-es-deb-src.sources
 

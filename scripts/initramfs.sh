@@ -11,7 +11,8 @@
 GEN=$BUILD/gen_init_cpio
 OUT=$CACHE/initramfs
 BUSYBOX=$UNPACK/busybox-static/bin/busybox
-DEBIAN_MODULES=(virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev
+GUEST_BIN=$BUILD/guest-bin
+DEBIAN_MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
 	virtio_pci virtio_blk virtio_console)
 
 gen_init_cpio() {
@@ -40,10 +41,23 @@ base_spec() {
 	for applet in $("$BUSYBOX" --list); do
 		[ "$applet" = busybox ] || echo "slink /bin/$applet busybox 0777 0 0"
 	done
-	for f in "$TOP"/tests/guest/bin/*; do
+	for f in "$TOP"/tests/guest/bin/* "$GUEST_BIN"/*; do
 		[ -f "$f" ] && echo "file /bin/${f##*/} $f 0755 0 0"
 	done
 	true
+}
+
+# The static test programs of tests/guest/src, rebuilt when changed.
+guest_programs() {
+	local src bin
+	mkdir -p "$GUEST_BIN"
+	for src in "$TOP"/tests/guest/src/*.c; do
+		bin=$GUEST_BIN/$(basename "$src" .c)
+		if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+			gcc -static -O2 -Wall -Werror -o "$bin" "$src" ||
+				die "cannot build $src"
+		fi
+	done
 }
 
 debian_spec() {
@@ -88,7 +102,7 @@ build_cmd() {
 main() {
 	gen_init_cpio
 	case ${1:-} in
-	ours|debian) build_base "$1" ;;
+	ours|debian) guest_programs; build_base "$1" ;;
 	cmd) [ $# = 4 ] || die "usage: $0 cmd BASE CMD DIR"; build_cmd "$2" "$3" "$4" ;;
 	*) die "usage: $0 ours|debian | cmd BASE CMD DIR" ;;
 	esac
