@@ -7,12 +7,13 @@ S := scripts
 # Settings for boot.sh; see "make help".
 export KERNEL MODE SMP MEM CMD TIMEOUT APPEND QEMU_ARGS LOG FORCE
 
-.PHONY: help deps fetch assemble regen qemu kernel initramfs build boot check
+.PHONY: help deps fetch assemble regen qemu kernel initramfs build boot check bench
 
 help:
 	@echo "make boot [KERNEL=ours|debian|PATH] [MODE=plain|sev-es|kvm-sev-es]"
 	@echo "          [SMP=N] [MEM=1G] [CMD='...'] [TIMEOUT=s] [APPEND='...']"
 	@echo "make check      build everything and run every test"
+	@echo "make bench      boot-time ratio sev-es/plain and per-exit counts"
 	@echo "make assemble   (re)create the linux and qemu git work trees"
 	@echo "make regen      write overlay + series back from the work trees"
 
@@ -35,6 +36,7 @@ qemu: assemble
 
 kernel: assemble
 	$(S)/build-kernel.sh ours >/dev/null
+	$(S)/build-kernel.sh nosev >/dev/null
 
 initramfs: assemble
 	$(S)/initramfs.sh ours >/dev/null
@@ -47,3 +49,6 @@ boot: build
 
 check: build
 	tests/run.sh
+
+bench: build
+	bench/boot-ratio.sh
