@@ -7,7 +7,6 @@
 . "$(dirname "$0")/../scripts/lib.sh"
 
 KERNEL=${1:-debian}
-MARKER='^SEV-ES-GUEST: userland reached'
 
 # to_marker MODE LOG [VAR=value...]: seconds from launch to the marker.
 to_marker() {
@@ -18,10 +17,7 @@ to_marker() {
 	env "$@" KERNEL="$KERNEL" MODE="$mode" SMP=1 TIMEOUT=600 CMD=true \
 		LOG="$log" "$TOP/scripts/boot.sh" >/dev/null 2>"$log.err" &
 	pid=$!
-	until grep -aq "$MARKER" "$log"; do
-		kill -0 "$pid" 2>/dev/null || die "$mode boot ended without the marker"
-		sleep 0.05
-	done
+	wait_line "$log" "$MARKER" "$pid" || die "$mode boot ended without the marker"
 	now=$(date +%s.%N)
 	wait "$pid" || die "$mode boot failed"
 	echo "$now - $start" | bc -l
@@ -32,8 +28,7 @@ main() {
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-bench.XXXXXX")
 	trap 'rm -rf "$dir"' EXIT
 	plain=$(to_marker plain "$dir/plain.log")
-	sev=$(to_marker sev-es "$dir/sev.log" \
-		SEV_OBJECT=sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1,tcg-stats=on)
+	sev=$(to_marker sev-es "$dir/sev.log" SEV_OPTS=tcg-stats=on)
 	printf 'boot to userland (%s kernel, SMP=1): plain %.1f s, sev-es %.1f s, ratio %.2f\n' \
 		"$KERNEL" "$plain" "$sev" "$(echo "$sev / $plain" | bc -l)"
 	echo "exits during the sev-es boot (model counters):"

@@ -7,6 +7,7 @@
 #   TIMEOUT=s     wall-clock limit; the guest is killed and we fail
 #   APPEND='...'  extra kernel command line
 #   QEMU_ARGS     extra QEMU arguments (word-split)
+#   SEV_OPTS      extra sev-guest properties (e.g. tcg-stats=on, the model's)
 #   LOG=path      keep the console log there
 #
 # Exit status: CMD's status inside the guest; 124 on timeout; 125 when the
@@ -30,7 +31,7 @@ OVMF_CODE=$OVMF_DIR/OVMF_CODE.fd
 OVMF_VARS=$OVMF_DIR/OVMF_VARS.fd
 QEMU_DATA=$UNPACK/qemu-data/usr/share/qemu
 STATUS_RE='^SEV-ES-GUEST: exit status [0-9]+'
-SEV_OBJECT=${SEV_OBJECT:-sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1}
+SEV_OBJECT=sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1${SEV_OPTS:+,$SEV_OPTS}
 
 kernel_and_initrd() {
 	case $KERNEL in

@@ -42,3 +42,16 @@ only_file() {
 }
 
 jobs_n() { nproc 2>/dev/null || echo 2; }
+
+# The line tests/guest/init prints once the guest's userland runs.
+MARKER='^SEV-ES-GUEST: userland reached'
+
+# wait_line LOG ERE PID: poll LOG until a line matches ERE; fail if PID
+# (the boot writing LOG) ends first.
+wait_line() {
+	local log=$1 ere=$2 pid=$3
+	until grep -aEq -- "$ere" "$log" 2>/dev/null; do
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+}

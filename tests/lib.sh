@@ -28,6 +28,3 @@ expect_console() {
 refute_console() {
 	! grep -aEq -- "$1" "$BOOT_LOG" || fail "console printed /$1/"
 }
-
-# shellcheck disable=SC2034 # used by the cases
-MARKER='^SEV-ES-GUEST: userland reached'

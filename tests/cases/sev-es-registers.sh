@@ -13,12 +13,7 @@ KERNEL=debian MODE=sev-es SMP=1 TIMEOUT=300 CMD='sleep 600' LOG=$log \
 	"$TOP/scripts/boot.sh" >/dev/null 2>&1 &
 pid=$!
 
-for _ in $(seq 240); do
-	grep -aq "$MARKER" "$log" 2>/dev/null && break
-	kill -0 "$pid" 2>/dev/null || fail "guest stopped before userland"
-	sleep 1
-done
-grep -aq "$MARKER" "$log" || fail "guest never reached userland"
+wait_line "$log" "$MARKER" "$pid" || fail "guest stopped before userland"
 
 monitor() { printf '%s\n' "$1" | timeout 10 socat -t 2 - "UNIX-CONNECT:$mon" | tr -d '\r'; }
 
