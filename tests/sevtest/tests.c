@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The checks, one TAP line each, grouped by the rule of the model they
+ * exercise (APM vol. 2 15.34-15.35, GHCB spec 56421).  Lines starting
+ * with "# READY" ask the harness (tests/cases/sev-es-conformance.sh) to
+ * act, and the guest waits for its answer in the UART scratch register.
+ */
+#include "sevtest.h"
+
+static unsigned int test_no, failures;
+
+static bool check(bool ok, const char *name)
+{
+	test_no++;
+	if (!ok)
+		failures++;
+	printf("%sok %u - %s\n", ok ? "" : "not ", test_no, name);
+	return ok;
+}
+
+/* #VC bookkeeping: what the recording handler saw. */
+static volatile unsigned int vc_count;
+static volatile uint64_t vc_code, vc_rip, vc_skip;
+
+static bool vc_record(struct frame *f)
+{
+	vc_count++;
+	vc_code = f->error;
+	vc_rip = f->rip;
+	f->rip += vc_skip;	/* the instruction is not emulated */
+	return true;
+}
+
+/*
+ * Run one instruction of @len bytes with the given registers and return
+ * its address; a #VC skips it.
+ */
+#define TRY(insn, len, a, c, d, s, di) ({				\
+	uint64_t rip_, a_ = (a), c_ = (c), d_ = (d), s_ = (s), di_ = (di); \
+	vc_count = 0;							\
+	vc_skip = (len);						\
+	asm volatile("leaq 1f(%%rip), %0\n1:\t" insn			\
+		     : "=&r"(rip_), "+a"(a_), "+c"(c_), "+d"(d_),	\
+		       "+S"(s_), "+D"(di_) : : "memory", "rbx");	\
+	rip_; })
+
+static void expect_vc(uint64_t rip, uint64_t code, const char *name)
+{
+	if (vc_count != 1 || vc_code != code || vc_rip != rip)
+		printf("# #VC count %u, error code 0x%lx at 0x%lx; expected 0x%lx at 0x%lx\n",
+		       vc_count, vc_code, vc_rip, code, rip);
+	check(vc_count == 1 && vc_code == code && vc_rip == rip, name);
+}
+
+static void expect_no_vc(const char *name)
+{
+	if (vc_count)
+		printf("# unexpected #VC, error code 0x%lx\n", vc_code);
+	check(!vc_count, name);
+}
+
+#define APIC_VERSION	0xfee00030ULL
+
+static void test_vc_exits(void)
+{
+	static uint8_t buf[8];
+	uint64_t b = (uint64_t)buf, rip;
+
+	vc_handler = vc_record;
+	rip = TRY("cpuid", 2, 0, 0, 0, 0, 0);
+	expect_vc(rip, EXIT_CPUID, "#VC 0x72 before CPUID");
+	rip = TRY("rdmsr", 2, 0, 0x1b, 0, 0, 0);
+	expect_vc(rip, EXIT_MSR, "#VC 0x7c before RDMSR of an intercepted MSR");
+	rip = TRY("wrmsr", 2, 0, 0x1b, 0, 0, 0);
+	expect_vc(rip, EXIT_MSR, "#VC 0x7c before WRMSR of an intercepted MSR");
+	rip = TRY("inb %%dx, %%al", 1, 0, 0, COM1_SCR, 0, 0);
+	expect_vc(rip, EXIT_IOIO, "#VC 0x7b before IN");
+	rip = TRY("outb %%al, %%dx", 1, 0, 0, COM1_SCR, 0, 0);
+	expect_vc(rip, EXIT_IOIO, "#VC 0x7b before OUT");
+	rip = TRY("insb", 1, 0, 1, COM1_SCR, 0, b);
+	expect_vc(rip, EXIT_IOIO, "#VC 0x7b before INS");
+	rip = TRY("rep outsb", 2, 0, 1, COM1_SCR, b, 0);
+	expect_vc(rip, EXIT_IOIO, "#VC 0x7b before REP OUTS");
+	rip = TRY("rdpmc", 2, 0, 0, 0, 0, 0);
+	expect_vc(rip, EXIT_RDPMC, "#VC 0x6f before RDPMC");
+	rip = TRY("invd", 2, 0, 0, 0, 0, 0);
+	expect_vc(rip, EXIT_INVD, "#VC 0x76 before INVD");
+	rip = TRY("wbinvd", 2, 0, 0, 0, 0, 0);
+	expect_vc(rip, EXIT_WBINVD, "#VC 0x89 before WBINVD");
+	rip = TRY(".byte 0x0f, 0x01, 0xc8", 3, b, 0, 0, 0, 0);
+	expect_vc(rip, EXIT_MONITOR, "#VC 0x8a before MONITOR");
+	rip = TRY(".byte 0x0f, 0x01, 0xc9", 3, 0, 0, 0, 0, 0);
+	expect_vc(rip, EXIT_MWAIT, "#VC 0x8b before MWAIT");
+	rip = TRY(".byte 0x0f, 0x01, 0xd9", 3, 0, 0, 0, 0, 0);
+	expect_vc(rip, EXIT_VMMCALL, "#VC 0x81 before VMMCALL");
+	rip = TRY("movq %%dr7, %%rax", 3, 0, 0, 0, 0, 0);
+	expect_vc(rip, EXIT_READ_DR7, "#VC 0x27 before a DR7 read");
+	rip = TRY("movq %%rax, %%dr7", 3, 0x400, 0, 0, 0, 0);
+	expect_vc(rip, EXIT_WRITE_DR7, "#VC 0x37 before a DR7 write");
+	rip = TRY("movl (%%rsi), %%eax", 2, 0, 0, 0, APIC_VERSION, 0);
+	expect_vc(rip, EXIT_NPF, "#VC 0x400 before an MMIO read");
+	rip = TRY("movl %%eax, (%%rsi)", 2, 0, 0, 0, 0xfee00080ULL, 0);
+	expect_vc(rip, EXIT_NPF, "#VC 0x400 before an MMIO write");
+
+	/* KVM 6.1 leaves these to the hardware for an SEV-ES guest. */
+	TRY("rdtsc", 2, 0, 0, 0, 0, 0);
+	expect_no_vc("no #VC for RDTSC (not intercepted, as KVM)");
+	TRY("rdtscp", 3, 0, 0, 0, 0, 0);
+	expect_no_vc("no #VC for RDTSCP (not intercepted, as KVM)");
+	TRY("rdmsr", 2, 0, MSR_GHCB, 0, 0, 0);
+	expect_no_vc("no #VC for RDMSR of the GHCB MSR");
+	vc_count = 0;
+	check(rdmsr(MSR_SEV_STATUS) == 3, "SEV_STATUS reads SEV | SEV-ES");
+	expect_no_vc("no #VC for RDMSR of SEV_STATUS");
+	vc_handler = NULL;
+}
+
+static uint32_t cpuid_msr[4];	/* CPUID 0x8000001F through the MSR protocol */
+
+static void test_msr_protocol(void)
+{
+	uint64_t r;
+	unsigned int reg;
+	bool ok = true;
+
+	r = msr_protocol(GHCB_SEV_INFO_REQ);
+	printf("# SEV information: 0x%016lx\n", r);
+	check((r & GHCB_INFO_MASK) == GHCB_SEV_INFO_RESP &&
+	      (r >> 48) >= 1 && (r >> 48) >= (r >> 32 & 0xffff) &&
+	      (r >> 32 & 0xffff) >= 1 && (r >> 24 & 0xff) == cbitpos &&
+	      !(r & 0xfff000), "MSR protocol: SEV information");
+
+	for (reg = 0; reg < 4; reg++) {
+		r = msr_protocol(0x8000001fULL << 32 | (uint64_t)reg << 30 |
+				 GHCB_CPUID_REQ);
+		ok &= (r & 0xffffffff) == ((uint64_t)reg << 30 | GHCB_CPUID_RESP);
+		cpuid_msr[reg] = r >> 32;
+	}
+	printf("# CPUID 0x8000001f: %x %x %x %x\n", cpuid_msr[0], cpuid_msr[1],
+	       cpuid_msr[2], cpuid_msr[3]);
+	check(ok && (cpuid_msr[0] & 0xa) == 0xa &&
+	      (cpuid_msr[1] & 0x3f) == cbitpos && (cpuid_msr[1] >> 6 & 0x3f) == 1,
+	      "MSR protocol: CPUID 0x8000001f, each register");
+
+	r = msr_protocol(GHCB_HV_FT_REQ);
+	check(r == GHCB_HV_FT_RESP, "MSR protocol: hypervisor features (none)");
+	r = msr_protocol(GHCB_PREF_GPA_REQ);
+	check(r == (~0ULL << 12 | GHCB_PREF_GPA_RESP),
+	      "MSR protocol: preferred GHCB GPA (no preference)");
+	r = msr_protocol(GHCB_PA | GHCB_REG_GPA_REQ);
+	check(r == (GHCB_PA | GHCB_REG_GPA_RESP), "MSR protocol: register GHCB GPA");
+	r = msr_protocol(0x0fe);
+	check(r == 0x0fe, "MSR protocol: an unknown request is left unanswered");
+}
+
+static uint64_t ghcb_result(void)
+{
+	return ghcb_get(GHCB_EXIT_INFO_1) & 0xffffffff;
+}
+
+static bool ghcb_error(uint64_t reason)
+{
+	uint64_t i1 = ghcb_result(), i2 = ghcb_get(GHCB_EXIT_INFO_2);
+
+	if (i1 != 2 || i2 != reason)
+		printf("# sw_exit_info_1 0x%lx sw_exit_info_2 0x%lx, expected 2 and %lu\n",
+		       i1, i2, reason);
+	return i1 == 2 && i2 == reason;
+}
+
+static void ghcb_cpuid(uint32_t leaf, bool with_rcx)
+{
+	ghcb_clear();
+	ghcb_set(GHCB_RAX, leaf);
+	if (with_rcx)
+		ghcb_set(GHCB_RCX, 0);
+	ghcb_set(GHCB_XCR0, 1);
+	ghcb_call(EXIT_CPUID, 0, 0);
+}
+
+static void test_ghcb_protocol(void)
+{
+	uint8_t *buf = ghcb_page() + GHCB_BUFFER;
+	uint64_t v;
+
+	ghcb_cpuid(0x8000001f, true);
+	check(!ghcb_result() && ghcb_valid(GHCB_RAX) && ghcb_valid(GHCB_RBX) &&
+	      ghcb_valid(GHCB_RCX) && ghcb_valid(GHCB_RDX) &&
+	      ghcb_get(GHCB_RAX) == cpuid_msr[0] &&
+	      ghcb_get(GHCB_RBX) == cpuid_msr[1] &&
+	      ghcb_get(GHCB_RCX) == cpuid_msr[2] &&
+	      ghcb_get(GHCB_RDX) == cpuid_msr[3],
+	      "GHCB: CPUID returns four valid registers, as the MSR protocol");
+
+	outb(COM1_SCR, 0x5a);
+	check(inb(COM1_SCR) == 0x5a, "GHCB: IOIO OUT then IN");
+
+	ghcb_clear();
+	buf[0] = 0x11;
+	buf[1] = 0x22;
+	ghcb_set(GHCB_SCRATCH, GHCB_PA + GHCB_BUFFER);
+	ghcb_call(EXIT_IOIO, (uint32_t)COM1_SCR << 16 | IOIO_STR | IOIO_SZ8 |
+		  IOIO_A64, 2);
+	check(!ghcb_result() && inb(COM1_SCR) == 0x22,
+	      "GHCB: string IOIO OUT from the shared buffer");
+
+	ghcb_clear();
+	ghcb_set(GHCB_SCRATCH, GHCB_PA + GHCB_BUFFER);
+	ghcb_call(EXIT_MMIO_READ, APIC_VERSION, 4);
+	v = *(volatile uint32_t *)buf;
+	printf("# local APIC version register: 0x%lx\n", v);
+	check(!ghcb_result() && (v & 0xff) == 0x14, "GHCB: MMIO read");
+
+	ghcb_clear();
+	ghcb_call(EXIT_RDTSC, 0, 0);
+	check(!ghcb_result() && ghcb_valid(GHCB_RAX) && ghcb_valid(GHCB_RDX),
+	      "GHCB: RDTSC returns RAX and RDX");
+
+	ghcb_clear();
+	ghcb_call(EXIT_AP_JUMP_TABLE, 0, 0x9000);
+	ghcb_clear();
+	ghcb_call(EXIT_AP_JUMP_TABLE, 1, 0);
+	check(!ghcb_result() && ghcb_get(GHCB_EXIT_INFO_2) == 0x9000,
+	      "GHCB: AP jump table set, then get");
+
+	ghcb_clear();
+	ghcb_call(EXIT_HV_FEATURES, 0, 0);
+	check(!ghcb_result() && !ghcb_get(GHCB_EXIT_INFO_2),
+	      "GHCB: hypervisor features (none)");
+
+	/* Malformed requests: the GHCB spec's error, section 4.1.7 / table 6 */
+	ghcb_cpuid(0, false);
+	check(ghcb_error(4), "GHCB error: CPUID without RCX valid -> 2/4");
+
+	ghcb_clear();
+	ghcb_set(GHCB_EXIT_CODE, EXIT_WBINVD);
+	ghcb_set(GHCB_EXIT_INFO_1, 0);
+	ghcb_vmgexit();
+	check(ghcb_error(4), "GHCB error: sw_exit_info_2 not valid -> 2/4");
+
+	ghcb_clear();
+	ghcb_set(GHCB_SCRATCH, GHCB_PA + GHCB_BUFFER_END - 8);
+	ghcb_call(EXIT_IOIO, (uint32_t)COM1_SCR << 16 | IOIO_STR | IOIO_SZ8 |
+		  IOIO_A64, 16);
+	check(ghcb_error(3), "GHCB error: scratch beyond the shared buffer -> 2/3");
+
+	ghcb_clear();
+	ghcb_set(GHCB_SCRATCH, 0);
+	ghcb_call(EXIT_MMIO_READ, APIC_VERSION, 4);
+	check(ghcb_error(3), "GHCB error: scratch GPA 0 -> 2/3");
+
+	ghcb_clear();
+	ghcb_call(0x1234, 0, 0);
+	check(ghcb_error(6), "GHCB error: unknown exit code -> 2/6");
+
+	ghcb_clear();
+	ghcb_set(GHCB_RCX, 0x1b);
+	ghcb_call(EXIT_MSR, 2, 0);
+	check(ghcb_error(5), "GHCB error: MSR exit with info1 2 -> 2/5");
+
+	ghcb_clear();
+	*(volatile uint32_t *)(ghcb_page() + GHCB_USAGE) = 1;
+	ghcb_call(EXIT_WBINVD, 0, 0);
+	check(ghcb_error(2), "GHCB error: usage 1 -> 2/2");
+}
+
+#define PAGE_A	0x200000UL
+#define PAGE_B	0x300000UL
+#define WORDS	512
+
+static uint64_t pattern(unsigned int i)
+{
+	return 0x2154534554564553ULL ^ ((uint64_t)i << 56);	/* "SEVTEST!" */
+}
+
+static void fill(volatile uint64_t *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < WORDS; i++)
+		p[i] = pattern(i);
+}
+
+static unsigned int matches(volatile uint64_t *p)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < WORDS; i++)
+		n += p[i] == pattern(i);
+	return n;
+}
+
+static void test_encryption(void)
+{
+	volatile uint64_t *priv = (uint64_t *)PAGE_A, *shr = shared(PAGE_A);
+
+	fill(priv);
+	check(matches(shr) == 0 && shr[0] != 0,
+	      "C=0 reads of private data see ciphertext");
+	check(matches(priv) == WORDS, "private data survives a C=0 read");
+	fill(shr);
+	check(matches(priv) == 0, "data written with C=0 reads as garbage through C=1");
+	check(matches(shr) == WORDS, "shared data survives a C=1 read");
+}
+
+/* Poll the UART scratch register until the harness writes @value. */
+static bool wait_harness(uint8_t value)
+{
+	unsigned long i;
+
+	for (i = 0; i < 200000; i++)
+		if (inb(COM1_SCR) == value)
+			return true;
+	printf("# no answer from the harness\n");
+	return false;
+}
+
+static void test_nmi(void)
+{
+	unsigned int i;
+
+	outb(COM1_SCR, 0);
+	printf("# READY nmi-1\n");
+	check(wait_harness(1) && nmi_count == 1, "an injected NMI is delivered");
+	printf("# READY nmi-2\n");
+	check(wait_harness(2) && nmi_count == 1,
+	      "the next NMI stays blocked after IRET");
+	ghcb_clear();
+	ghcb_call(EXIT_NMI_COMPLETE, 0, 0);
+	for (i = 0; i < 1000 && nmi_count < 2; i++)
+		asm volatile("pause");
+	check(!ghcb_result() && nmi_count == 2,
+	      "NMI_COMPLETE lets the blocked NMI in");
+	ghcb_clear();
+	ghcb_call(EXIT_NMI_COMPLETE, 0, 0);
+}
+
+static void test_host_view(void)
+{
+	volatile uint64_t *priv = (uint64_t *)PAGE_B;
+
+	fill(priv);
+	printf("# READY host-view 0x%lx %016lx\n", PAGE_B, pattern(0));
+	check(wait_harness(3) && matches(priv) == WORDS,
+	      "private data survives host reads (monitor, gdbstub, dump)");
+}
+
+void run_tests(void)
+{
+	printf("# sevtest: C-bit %u\n", cbitpos);
+	test_msr_protocol();
+	test_vc_exits();
+	test_ghcb_protocol();
+	test_encryption();
+	test_nmi();
+	test_host_view();
+	printf("1..%u\n# %u failed\n", test_no, failures);
+	terminate(0xf, failures ? 3 : 0);
+}
