@@ -315,10 +315,34 @@ static bool wait_harness(uint8_t value)
 	return false;
 }
 
+static void mmio_write32(uint64_t gpa, uint32_t val)
+{
+	ghcb_clear();
+	*(volatile uint32_t *)(ghcb_page() + GHCB_BUFFER) = val;
+	ghcb_set(GHCB_SCRATCH, GHCB_PA + GHCB_BUFFER);
+	ghcb_call(EXIT_MMIO_WRITE, gpa, 4);
+}
+
+static uint32_t mmio_read32(uint64_t gpa)
+{
+	ghcb_clear();
+	ghcb_set(GHCB_SCRATCH, GHCB_PA + GHCB_BUFFER);
+	ghcb_call(EXIT_MMIO_READ, gpa, 4);
+	return *(volatile uint32_t *)(ghcb_page() + GHCB_BUFFER);
+}
+
+#define APIC_SVR	0xfee000f0ULL
+#define APIC_LVT_LINT1	0xfee00360ULL
+
+/* The monitor's "nmi" arrives on LINT1: program it for NMI delivery. */
 static void test_nmi(void)
 {
 	unsigned int i;
 
+	mmio_write32(APIC_SVR, 0x1ff);
+	mmio_write32(APIC_LVT_LINT1, 0x400);
+	check(!ghcb_result() && mmio_read32(APIC_LVT_LINT1) == 0x400,
+	      "GHCB: MMIO write (LVT LINT1 for NMI delivery)");
 	outb(COM1_SCR, 0);
 	printf("# READY nmi-1\n");
 	check(wait_harness(1) && nmi_count == 1, "an injected NMI is delivered");

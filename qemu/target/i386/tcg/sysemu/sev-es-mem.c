@@ -9,11 +9,12 @@
  *   shared   the page holds what DRAM would: C=0 accesses, devices and
  *            the host see these bytes, ciphertext of private data
  *
- * A CPU access with the other C-bit, a DMA or a host access converts the
- * page in place and flushes the TLBs.  The transform is an involution, so
- * conversions lose nothing; data written through C=0 reads back through
- * C=1 as garbage, as on hardware.  A correct guest converts each shared
- * page once, so the fast path (TLB hits on private pages) is untouched.
+ * A CPU access with the other C-bit, a DMA or a host access (monitor,
+ * gdbstub, dump) converts the page in place and flushes the TLBs.  The
+ * transform is an involution, so conversions lose nothing; data written
+ * through C=0 reads back through C=1 as garbage, as on hardware.  A
+ * correct guest converts each shared page once, so the fast path (TLB
+ * hits on private pages) is untouched.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -22,6 +23,8 @@
 #include "qemu/bitmap.h"
 #include "qemu/guest-random.h"
 #include "qemu/rcu.h"
+#include "sysemu/cpus.h"
+#include "sysemu/runstate.h"
 #include "qapi/error.h"
 #include "exec/address-spaces.h"
 #include "exec/exec-all.h"
@@ -164,6 +167,54 @@ void sev_es_mem_host_access(hwaddr addr, hwaddr len)
     }
 }
 
+/* True when some page of the range is private RAM. */
+static bool has_private(hwaddr addr, hwaddr len)
+{
+    hwaddr page;
+
+    RCU_READ_LOCK_GUARD();
+    for (page = addr & TARGET_PAGE_MASK; page < addr + len;
+         page += TARGET_PAGE_SIZE) {
+        hwaddr xlat, plen = TARGET_PAGE_SIZE;
+        MemoryRegion *mr = address_space_translate(&address_space_memory, page,
+                                                   &xlat, &plen, false,
+                                                   MEMTXATTRS_UNSPECIFIED);
+        uint64_t pfn;
+
+        if (!is_encrypted(mr)) {
+            continue;
+        }
+        pfn = (memory_region_get_ram_addr(mr) + xlat) >> TARGET_PAGE_BITS;
+        if (pfn >= qatomic_load_acquire(&shared_map_pages) ||
+            !test_bit(pfn, qatomic_rcu_read(&shared_map))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The host (monitor, gdbstub, dumps) sees DRAM too.  Unlike a device, it
+ * may look at pages the guest is using, so running vCPUs are paused while
+ * those pages change state: none can use a stale TLB entry meanwhile.
+ */
+static void host_view(hwaddr addr, hwaddr len)
+{
+    bool pause;
+
+    if (!has_private(addr, len)) {
+        return;
+    }
+    pause = !current_cpu && runstate_is_running();
+    if (pause) {
+        pause_all_vcpus();
+    }
+    sev_es_mem_host_access(addr, len);
+    if (pause) {
+        resume_all_vcpus();
+    }
+}
+
 /* DMA goes through an identity IOMMU that converts pages to shared. */
 static IOMMUTLBEntry dma_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
                                    IOMMUAccessFlags flag, int iommu_idx)
@@ -209,4 +260,5 @@ void sev_es_mem_init(Error **errp)
                              UINT64_MAX);
     address_space_init(&dma_as, MEMORY_REGION(&dma_iommu), "sev-es-dma");
     dma_set_default_address_space(&dma_as);
+    host_access_set_handler(host_view);
 }

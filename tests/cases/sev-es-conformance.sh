@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The model, rule by rule (issue #4): tests/sevtest runs as the firmware of
+# an SEV-ES guest and prints one TAP line per check.  This script plays the
+# host side: it injects NMIs, reads the guest's private page through the
+# monitor, the gdbstub and a dump, and answers through the UART scratch
+# register.  It passes when every check passed and the guest ended with
+# its own termination request (reason set 15, code 0).
+. "$(dirname "$0")/../lib.sh"
+
+QEMU=${QEMU:-$BUILD/qemu/qemu-system-x86_64}
+QEMU_DATA=$UNPACK/qemu-data/usr/share/qemu
+out=$BUILD/sevtest
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-test.XXXXXX")
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+mon=$work/mon.sock gdb=$work/gdb.sock log=$work/console.log err=$work/qemu.err
+
+mkdir -p "$out"
+make -s -C "$TOP/tests/sevtest" O="$out" >/dev/null
+timeout -k 5 120 "$QEMU" -machine q35,confidential-guest-support=sev0 -accel tcg \
+	-cpu max -object sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1 \
+	-L "$QEMU_DATA" -m 128M -display none -vga none -nic none -no-reboot \
+	-bios "$out/sevtest.bin" -serial "file:$log" \
+	-monitor "unix:$mon,server=on,wait=off" -gdb "unix:$gdb,server=on,wait=off" \
+	2>"$err" &
+pid=$!
+
+monitor() { printf '%s\n' "$@" | timeout 10 socat -t 2 - "UNIX-CONNECT:$mon" | tr -d '\r'; }
+
+# gdb remote protocol packets: $<data>#<two hex digits of the byte sum>.
+gdb_packet() {
+	local data=$1 sum=0 i
+	for ((i = 0; i < ${#data}; i++)); do
+		sum=$(( (sum + $(printf '%d' "'${data:i:1}")) % 256 ))
+	done
+	printf '$%s#%02x' "$data" "$sum"
+}
+
+ready() { wait_line "$log" "^# READY $1" "$pid" || fail "guest stopped before 'READY $1'"; }
+
+ready nmi-1
+monitor nmi 'o /b 0x3ff 1' >/dev/null
+ready nmi-2
+monitor nmi 'o /b 0x3ff 2' >/dev/null
+
+ready host-view
+read -r addr qword < <(sed -n 's/^# READY host-view \(0x[0-9a-f]*\) \([0-9a-f]*\).*/\1 \2/p' "$log" | tr -d '\r')
+[ -n "$qword" ] || fail "no host-view line"
+le=$(fold -w2 <<<"$qword" | tac | tr -d '\n')	# the qword's bytes, in memory order
+note "guest plaintext at $addr: 0x$qword"
+
+xp=$(monitor "xp /1xg $addr" | grep -a "^0*${addr#0x}:" || true)
+note "monitor xp: $xp"
+[ -n "$xp" ] || fail "monitor xp printed nothing"
+! grep -qi "$qword" <<<"$xp" || fail "monitor xp showed the plaintext"
+
+reply=$( { gdb_packet 'Qqemu.PhyMemMode:1'; sleep 0.5; gdb_packet "m${addr#0x},8"; } |
+	timeout 10 socat -t 3 - "UNIX-CONNECT:$gdb" | tr -d '\r')
+mem=$(grep -o '\$[0-9a-f]\{16\}#' <<<"$reply" | tr -d '$#' || true)
+note "gdbstub physical read: $mem"
+[ -n "$mem" ] || fail "gdbstub did not answer the memory read: $reply"
+[ "$mem" != "$le" ] || fail "gdbstub showed the plaintext"
+
+monitor "dump-guest-memory $work/dump.elf $addr 4096" >/dev/null
+[ -s "$work/dump.elf" ] || fail "no dump written"
+hits=$(grep -ac 'SEVTEST' "$work/dump.elf" || true)
+note "dump-guest-memory: $(stat -c %s "$work/dump.elf") bytes, plaintext hits: $hits"
+[ "$hits" = 0 ] || fail "the dump holds the plaintext"
+
+monitor cont 'o /b 0x3ff 3' >/dev/null
+wait "$pid" || true
+
+tr -d "\r" <"$log" | grep -a "^ok\|^not ok\|^1\.\.\|^# " || true
+cat "$err"
+plan=$(tr -d '\r' <"$log" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p')
+oks=$(tr -d '\r' <"$log" | grep -ac '^ok ' || true)
+[ -n "$plan" ] || fail "sevtest did not finish (no plan line)"
+[ "$oks" = "$plan" ] || fail "$((plan - oks)) of $plan checks failed"
+grep -q 'sev-es: guest termination request: reason set 15, reason code 0' "$err" ||
+	fail "no termination request with reason 15/0 from the model"
+note "$oks of $plan checks passed"
