@@ -20,6 +20,7 @@
 #define MSR_AMD64_SEV           0xc0010131
 #define MSR_AMD64_SEV_ENABLED   (1ULL << 0)
 #define MSR_AMD64_SEV_ES_ENABLED (1ULL << 1)
+#define MSR_AMD64_SEV_SNP_ENABLED (1ULL << 2)
 
 #define EXCP1D_VC               29
 #define SVM_EXIT_XSETBV         0x08d
@@ -44,6 +45,7 @@ typedef struct SevEsTcgConfig {
     uint32_t cbitpos;
     uint32_t reduced_phys_bits;
     bool print_stats;
+    const char *hostile;        /* a lie of tcg/sysemu/sev-es-hostile.c */
 } SevEsTcgConfig;
 
 int sev_es_tcg_init(const SevEsTcgConfig *cfg, Error **errp);
@@ -72,6 +74,15 @@ void sev_es_mem_init(Error **errp);
 bool sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
                            bool private);
 void sev_es_mem_host_access(hwaddr addr, hwaddr len);
+
+/* A hostile hypervisor, on request: tcg/sysemu/sev-es-hostile.c */
+int sev_es_hostile_init(const char *name, Error **errp);
+void sev_es_hostile_ghcb_used(void);
+void sev_es_hostile_msr_request(void);
+uint64_t sev_es_hostile_sev_info(uint64_t resp);
+uint64_t sev_es_hostile_msr_response(uint64_t resp);
+void sev_es_hostile_cpuid(uint32_t fn, uint32_t *eax, uint32_t *ebx);
+uint64_t sev_es_hostile_sev_status(uint64_t val);
 
 /* Hypervisor side: tcg/sysemu/sev-es-hv.c */
 typedef enum SevEsExit {

@@ -40,6 +40,9 @@ int sev_es_tcg_init(const SevEsTcgConfig *cfg, Error **errp)
                    cfg->reduced_phys_bits);
         return -1;
     }
+    if (sev_es_hostile_init(cfg->hostile, errp) < 0) {
+        return -1;
+    }
     config = *cfg;
     sev_es_hv_init(cfg->print_stats);
     sev_es_mem_init(errp);
@@ -163,7 +166,8 @@ bool sev_es_rdmsr(CPUX86State *env, uint32_t index, uint64_t *val)
 {
     switch (index) {
     case MSR_AMD64_SEV:
-        *val = MSR_AMD64_SEV_ENABLED | MSR_AMD64_SEV_ES_ENABLED;
+        *val = sev_es_hostile_sev_status(MSR_AMD64_SEV_ENABLED |
+                                         MSR_AMD64_SEV_ES_ENABLED);
         return true;
     case MSR_AMD64_SEV_ES_GHCB:
         *val = env->sev_es.ghcb_msr;

@@ -206,6 +206,7 @@ static uint32_t cpuid_reg(CPUX86State *env, uint32_t fn, unsigned reg)
     uint32_t r[4];
 
     cpu_x86_cpuid(env, fn, 0, &r[0], &r[1], &r[2], &r[3]);
+    sev_es_hostile_cpuid(fn, &r[0], &r[1]);
     return r[reg];
 }
 
@@ -217,9 +218,10 @@ static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
 
     trace_sev_es_msr_protocol(CPU(cpu)->cpu_index, info, msr);
     count(vmgexit_counts, info);
+    sev_es_hostile_msr_request();
     switch (info) {
     case GHCB_MSR_SEV_INFO_REQ:
-        resp = sev_es_hv_sev_info();
+        resp = sev_es_hostile_sev_info(sev_es_hv_sev_info());
         break;
     case GHCB_MSR_CPUID_REQ: {
         uint32_t fn = msr >> 32;
@@ -253,7 +255,7 @@ static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
                       "\n", msr);
         return SEV_ES_RESUME;
     }
-    env->sev_es.ghcb_msr = resp;
+    env->sev_es.ghcb_msr = sev_es_hostile_msr_response(resp);
     return SEV_ES_RESUME;
 }
 
@@ -437,6 +439,7 @@ static void handle_cpuid(Ghcb *g)
         return;
     }
     cpu_x86_cpuid(env, fn, idx, &eax, &ebx, &ecx, &edx);
+    sev_es_hostile_cpuid(fn, &eax, &ebx);
     set_field(g, GHCB_RAX, eax);
     set_field(g, GHCB_RBX, ebx);
     set_field(g, GHCB_RCX, ecx);
@@ -652,6 +655,7 @@ static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
     trace_sev_es_vmgexit(CPU(cpu)->cpu_index, g->exit_code, g->info1,
                          g->info2);
     count(vmgexit_counts, g->exit_code);
+    sev_es_hostile_ghcb_used();
 
     ret = SEV_ES_RESUME;
     if (ldl_le_p(g->page + GHCB_USAGE) != 0) {

@@ -1,0 +1,169 @@
+/*
+ * SEV-ES under TCG: a hostile hypervisor, on request.
+ *
+ * -object sev-guest,...,tcg-hostile=NAME makes the model's hypervisor
+ * lie in one named way, so that the guest's checks of what it is told
+ * can be tested.  Each lie is one a real hypervisor (or, for "snp", a
+ * launch the guest does not expect) could tell.
+ *
+ * The lie starts once the firmware is done: at the first GHCB MSR
+ * protocol request after the guest has used a GHCB page, i.e. the first
+ * request of the OS loader (the kernel's decompressor).  Firmware told
+ * the lie would die first, and the test would test the firmware.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "qapi/error.h"
+#include "cpu.h"
+#include "sev-es-tcg.h"
+#include "trace.h"
+
+typedef enum Lie {
+    LIE_NONE,
+    LIE_CBIT,           /* another C-bit position, in SEV info and CPUID */
+    LIE_SNP,            /* SEV_STATUS and CPUID claim SEV-SNP */
+    LIE_VERSION,        /* a protocol range without versions 1 and 2 */
+    LIE_CPUID_CODE,     /* CPUID responses with the wrong GHCBInfo */
+    LIE_CPUID_REG,      /* CPUID responses for another register */
+    LIE_GARBAGE,        /* every MSR protocol response is garbage */
+} Lie;
+
+static const struct {
+    const char *name;
+    Lie lie;
+    unsigned cbitpos;
+    const char *what;
+} lies[] = {
+    { "cbit-0", LIE_CBIT, 0, "C-bit position 0" },
+    { "cbit-63", LIE_CBIT, 63, "C-bit position 63" },
+    { "cbit-beyond", LIE_CBIT, 56, "C-bit position 56, beyond the "
+                                   "physical address width" },
+    { "cbit-wrong", LIE_CBIT, 47, "C-bit position 47, not the real one" },
+    { "snp", LIE_SNP, 0, "SEV-SNP active" },
+    { "version", LIE_VERSION, 0, "GHCB protocol versions 3 to 3 only" },
+    { "cpuid-code", LIE_CPUID_CODE, 0, "CPUID answered with GHCBInfo "
+                                       "0x007" },
+    { "cpuid-reg", LIE_CPUID_REG, 0, "CPUID answered for the next "
+                                     "register" },
+    { "garbage", LIE_GARBAGE, 0, "garbage in every MSR protocol "
+                                 "response" },
+};
+
+#define GARBAGE     0xbadc0ffee0ddffffULL
+
+static int chosen = -1;
+static bool ghcb_seen;
+static bool armed;
+
+int sev_es_hostile_init(const char *name, Error **errp)
+{
+    unsigned i;
+    g_autoptr(GString) names = g_string_new("");
+
+    if (!name || !*name) {
+        return 0;
+    }
+    for (i = 0; i < ARRAY_SIZE(lies); i++) {
+        if (!strcmp(name, lies[i].name)) {
+            chosen = i;
+            return 0;
+        }
+        g_string_append_printf(names, "%s%s", i ? ", " : "", lies[i].name);
+    }
+    error_setg(errp, "sev-guest: unknown tcg-hostile '%s' (one of: %s)",
+               name, names->str);
+    return -1;
+}
+
+static Lie lie(void)
+{
+    return armed ? lies[chosen].lie : LIE_NONE;
+}
+
+static void told(const char *where)
+{
+    trace_sev_es_hostile(lies[chosen].name, where);
+}
+
+void sev_es_hostile_ghcb_used(void)
+{
+    ghcb_seen = true;
+}
+
+void sev_es_hostile_msr_request(void)
+{
+    if (chosen >= 0 && ghcb_seen && !armed) {
+        armed = true;
+        warn_report("sev-es: hostile hypervisor from now on: %s",
+                    lies[chosen].what);
+    }
+}
+
+uint64_t sev_es_hostile_sev_info(uint64_t resp)
+{
+    switch (lie()) {
+    case LIE_CBIT:
+        told("SEV information");
+        return (resp & ~(0xffULL << 24)) |
+               ((uint64_t)lies[chosen].cbitpos << 24);
+    case LIE_VERSION:
+        told("SEV information");
+        return (resp & 0xffffffffULL) | (3ULL << 48) | (3ULL << 32);
+    default:
+        return resp;
+    }
+}
+
+uint64_t sev_es_hostile_msr_response(uint64_t resp)
+{
+    switch (lie()) {
+    case LIE_CPUID_CODE:
+        if ((resp & 0xfff) == 0x005) {
+            told("CPUID response code");
+            return (resp & ~0xfffULL) | 0x007;
+        }
+        return resp;
+    case LIE_CPUID_REG:
+        if ((resp & 0xfff) == 0x005) {
+            told("CPUID response register");
+            return resp ^ (1ULL << 30);
+        }
+        return resp;
+    case LIE_GARBAGE:
+        told("MSR protocol response");
+        return GARBAGE;
+    default:
+        return resp;
+    }
+}
+
+void sev_es_hostile_cpuid(uint32_t fn, uint32_t *eax, uint32_t *ebx)
+{
+    if (fn != 0x8000001f) {
+        return;
+    }
+    switch (lie()) {
+    case LIE_CBIT:
+        told("CPUID 0x8000001f");
+        *ebx = (*ebx & ~0x3f) | lies[chosen].cbitpos;
+        break;
+    case LIE_SNP:
+        told("CPUID 0x8000001f");
+        *eax |= 1 << 4;
+        break;
+    default:
+        break;
+    }
+}
+
+uint64_t sev_es_hostile_sev_status(uint64_t val)
+{
+    if (lie() == LIE_SNP) {
+        told("SEV_STATUS");
+        return val | MSR_AMD64_SEV_SNP_ENABLED;
+    }
+    return val;
+}
