@@ -7,13 +7,14 @@ S := scripts
 # Settings for boot.sh; see "make help".
 export KERNEL MODE SMP MEM CMD TIMEOUT APPEND QEMU_ARGS LOG FORCE
 
-.PHONY: help deps fetch assemble regen qemu kernel initramfs build boot check bench
+.PHONY: help deps fetch assemble regen qemu kernel initramfs build boot check bench hostile
 
 help:
 	@echo "make boot [KERNEL=ours|debian|PATH] [MODE=plain|sev-es|kvm-sev-es]"
 	@echo "          [SMP=N] [MEM=1G] [CMD='...'] [TIMEOUT=s] [APPEND='...']"
 	@echo "make check      build everything and run every test"
 	@echo "make bench      boot-time ratio sev-es/plain and per-exit counts"
+	@echo "make hostile [KERNEL=...]  one boot per lie of the model's hostile hypervisor"
 	@echo "make assemble   (re)create the linux and qemu git work trees"
 	@echo "make regen      write overlay + series back from the work trees"
 
@@ -52,3 +53,6 @@ check: build
 
 bench: build
 	bench/boot-ratio.sh
+
+hostile: build
+	tests/hostile.sh $(or $(KERNEL),ours)
