@@ -28,7 +28,7 @@ outcome() {
 }
 
 main() {
-	local kernel=${1:-ours} lie rc work
+	local kernel=${1:-ours} lie rc
 	shift || true
 	[ $# -gt 0 ] && LIES=("$@")
 	work=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-hostile.XXXXXX")
