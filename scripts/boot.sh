@@ -22,14 +22,12 @@ TIMEOUT=${TIMEOUT:-300}
 CMD=${CMD:-}
 APPEND=${APPEND:-}
 QEMU_ARGS=${QEMU_ARGS:-}
-QEMU=${QEMU:-$BUILD/qemu/qemu-system-x86_64}
 OVMF_DIR=$UNPACK/ovmf/usr/share/OVMF
 # Debian's OVMF_CODE_4M.fd has a 32-bit SEC/PEI (its AsmVmgExit is an int3
 # stub), so it cannot start an SEV-ES guest; OVMF_CODE.fd is all X64.  All
 # modes use the same firmware so that their boot times compare.
 OVMF_CODE=$OVMF_DIR/OVMF_CODE.fd
 OVMF_VARS=$OVMF_DIR/OVMF_VARS.fd
-QEMU_DATA=$UNPACK/qemu-data/usr/share/qemu
 STATUS_RE='^SEV-ES-GUEST: exit status [0-9]+'
 SEV_OBJECT=sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1${SEV_OPTS:+,$SEV_OPTS}
 

@@ -11,6 +11,8 @@ UNPACK=$CACHE/unpack		# dpkg -x of the downloaded .debs
 TREES=$CACHE/trees		# assembled git work trees (linux, qemu)
 BUILD=$CACHE/build		# out-of-tree build directories
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+QEMU=${QEMU:-$BUILD/qemu/qemu-system-x86_64}	# our build, with the model
+QEMU_DATA=$UNPACK/qemu-data/usr/share/qemu	# Debian's option ROMs
 
 # Debian packages we take unmodified (downloaded, never installed).
 LINUX_SRC_PKG=linux-source-6.1

@@ -15,6 +15,12 @@ boot() {
 	note "boot.sh exit status $BOOT_RC"
 }
 
+# monitor SOCKET COMMAND...: run HMP commands on a monitor socket.
+monitor() {
+	local sock=$1; shift
+	printf '%s\n' "$@" | timeout 10 socat -t 2 - "UNIX-CONNECT:$sock" | tr -d '\r'
+}
+
 expect_rc() {
 	[ "$BOOT_RC" = "$1" ] || fail "boot.sh exited $BOOT_RC, expected $1"
 }

@@ -7,8 +7,6 @@
 # its own termination request (reason set 15, code 0).
 . "$(dirname "$0")/../lib.sh"
 
-QEMU=${QEMU:-$BUILD/qemu/qemu-system-x86_64}
-QEMU_DATA=$UNPACK/qemu-data/usr/share/qemu
 out=$BUILD/sevtest
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-test.XXXXXX")
@@ -25,8 +23,6 @@ timeout -k 5 120 "$QEMU" -machine q35,confidential-guest-support=sev0 -accel tcg
 	2>"$err" &
 pid=$!
 
-monitor() { printf '%s\n' "$@" | timeout 10 socat -t 2 - "UNIX-CONNECT:$mon" | tr -d '\r'; }
-
 # gdb remote protocol packets: $<data>#<two hex digits of the byte sum>.
 gdb_packet() {
 	local data=$1 sum=0 i
@@ -39,9 +35,9 @@ gdb_packet() {
 ready() { wait_line "$log" "^# READY $1" "$pid" || fail "guest stopped before 'READY $1'"; }
 
 ready nmi-1
-monitor nmi 'o /b 0x3ff 1' >/dev/null
+monitor "$mon" nmi 'o /b 0x3ff 1' >/dev/null
 ready nmi-2
-monitor nmi 'o /b 0x3ff 2' >/dev/null
+monitor "$mon" nmi 'o /b 0x3ff 2' >/dev/null
 
 ready host-view
 read -r addr qword < <(sed -n 's/^# READY host-view \(0x[0-9a-f]*\) \([0-9a-f]*\).*/\1 \2/p' "$log" | tr -d '\r')
@@ -49,7 +45,7 @@ read -r addr qword < <(sed -n 's/^# READY host-view \(0x[0-9a-f]*\) \([0-9a-f]*\
 le=$(fold -w2 <<<"$qword" | tac | tr -d '\n')	# the qword's bytes, in memory order
 note "guest plaintext at $addr: 0x$qword"
 
-xp=$(monitor "xp /1xg $addr" | grep -a "^0*${addr#0x}:" || true)
+xp=$(monitor "$mon" "xp /1xg $addr" | grep -a "^0*${addr#0x}:" || true)
 note "monitor xp: $xp"
 [ -n "$xp" ] || fail "monitor xp printed nothing"
 ! grep -qi "$qword" <<<"$xp" || fail "monitor xp showed the plaintext"
@@ -61,13 +57,13 @@ note "gdbstub physical read: $mem"
 [ -n "$mem" ] || fail "gdbstub did not answer the memory read: $reply"
 [ "$mem" != "$le" ] || fail "gdbstub showed the plaintext"
 
-monitor "dump-guest-memory $work/dump.elf $addr 4096" >/dev/null
+monitor "$mon" "dump-guest-memory $work/dump.elf $addr 4096" >/dev/null
 [ -s "$work/dump.elf" ] || fail "no dump written"
 hits=$(grep -ac 'SEVTEST' "$work/dump.elf" || true)
 note "dump-guest-memory: $(stat -c %s "$work/dump.elf") bytes, plaintext hits: $hits"
 [ "$hits" = 0 ] || fail "the dump holds the plaintext"
 
-monitor cont 'o /b 0x3ff 3' >/dev/null
+monitor "$mon" cont 'o /b 0x3ff 3' >/dev/null
 wait "$pid" || true
 
 tr -d "\r" <"$log" | grep -a "^ok\|^not ok\|^1\.\.\|^# " || true

@@ -15,9 +15,7 @@ pid=$!
 
 wait_line "$log" "$MARKER" "$pid" || fail "guest stopped before userland"
 
-monitor() { printf '%s\n' "$1" | timeout 10 socat -t 2 - "UNIX-CONNECT:$mon" | tr -d '\r'; }
-
-regs=$(monitor 'info registers')
+regs=$(monitor "$mon" 'info registers')
 note "info registers: $(grep -a 'CPU#' <<<"$regs")"
 grep -aq 'CPU#0: register state unavailable: SEV-ES guest state is encrypted' <<<"$regs" ||
 	fail "monitor did not refuse 'info registers'"
@@ -29,5 +27,5 @@ reply=$(printf '+$g#67' | timeout 10 socat -t 3 - "UNIX-CONNECT:$gdb" | tr -d '\
 note "gdbstub 'g' reply: ${reply:0:60}"
 grep -q '\$#00' <<<"$reply" || fail "gdbstub returned register data: ${reply:0:60}"
 
-monitor quit >/dev/null || true
+monitor "$mon" quit >/dev/null || true
 wait "$pid" || true
