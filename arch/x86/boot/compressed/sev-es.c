@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SEV-ES in the decompressor.
+ *
+ * sev_enable() runs twice: from the EFI stub, on the firmware's IDT, and
+ * from startup_64 once the stage 1 IDT (MSR-protocol CPUID) is up.  Both
+ * times it uses the shared early code (arch/x86/kernel/sev/detect.c):
+ * SEV_STATUS, SNP refusal, protocol negotiation and C-bit verification.
+ *
+ * Once the decompressor has its own page tables, #VC goes to the stage 2
+ * handler here, which talks to the hypervisor through a GHCB page: port
+ * IO for the console and CPUID.  The decompressor causes no other exit; any
+ * other is a #VC it has no business seeing and ends the guest.
+ */
+#include "misc.h"
+
+#include <asm/msr-index.h>
+#include <asm/ptrace.h>
+#include <asm/sev.h>
+#include <asm/sev-es-early.h>
+#include <asm/svm.h>
+
+static struct sev_cbit_probe_area probe_area;
+static struct ghcb boot_ghcb_page __aligned(PAGE_SIZE);
+static struct ghcb *boot_ghcb;
+static unsigned int ghcb_version;
+
+void sev_enable(struct boot_params *bp)
+{
+	u64 status;
+
+	/* No SNP, so no Confidential Computing blob to hand on. */
+	if (bp)
+		bp->cc_blob_address = 0;
+
+	sme_me_mask = sev_guest_detect(&probe_area, &status, &ghcb_version);
+	sev_status = status;
+}
+
+/* SEV_STATUS, or 0 on a CPU without SEV (APM 15.34.10). */
+u64 sev_get_status(void)
+{
+	u32 eax, ebx, ecx = 0, edx, lo, hi;
+
+	asm volatile("cpuid" : "=a" (eax), "=b" (ebx), "+c" (ecx), "=d" (edx)
+		     : "0" (0x80000000));
+	if (eax < 0x8000001f)
+		return 0;
+	ecx = 0;
+	asm volatile("cpuid" : "=a" (eax), "=b" (ebx), "+c" (ecx), "=d" (edx)
+		     : "0" (0x8000001f));
+	if (!(eax & BIT(1)))
+		return 0;
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (MSR_AMD64_SEV));
+	return ((u64)hi << 32) | lo;
+}
+
+/*
+ * The EFI stub asks which SEV-SNP features we lack: all of them, since
+ * SNP is not supported at all.  Say so to the hypervisor right here
+ * rather than have the stub give up without a reason.
+ */
+u64 snp_get_unsupported_features(u64 status)
+{
+	if (status & MSR_AMD64_SEV_SNP_ENABLED)
+		sev_es_msr_terminate(SEV_TERM_SET_GENERAL, SEV_TERM_SNP);
+	return 0;
+}
+
+static bool boot_ghcb_setup(void)
+{
+	if (set_page_decrypted((unsigned long)&boot_ghcb_page))
+		return false;
+	memset(&boot_ghcb_page, 0, sizeof(boot_ghcb_page));
+	boot_ghcb = &boot_ghcb_page;
+	return true;
+}
+
+/* Before the kernel runs: the page goes back to private, then away. */
+void sev_es_shutdown_ghcb(void)
+{
+	if (!boot_ghcb)
+		return;
+	if (set_page_encrypted((unsigned long)&boot_ghcb_page))
+		error("Can't map GHCB page encrypted");
+	if (set_page_non_present((unsigned long)&boot_ghcb_page))
+		error("Can't unmap GHCB page");
+	boot_ghcb = NULL;
+}
+
+bool sev_es_check_ghcb_fault(unsigned long address)
+{
+	return (address & PAGE_MASK) == (unsigned long)&boot_ghcb_page;
+}
+
+/* Nothing the hypervisor finds valid unless this exit put it there. */
+static void ghcb_invalidate(struct ghcb *ghcb)
+{
+	ghcb->save.sw_exit_code = 0;
+	memset(ghcb->save.valid_bitmap, 0, sizeof(ghcb->save.valid_bitmap));
+}
+
+/*
+ * One exit through the GHCB page (GHCB spec 4.1).  sw_exit_info_1 must
+ * say "done": an exception to inject or an input error has no place in
+ * what the decompressor asks, so either one ends the guest.
+ */
+static void ghcb_exit(struct ghcb *ghcb, u64 exit_code, u64 info1, u64 info2)
+{
+	ghcb->protocol_version = ghcb_version;
+	ghcb->ghcb_usage = GHCB_DEFAULT_USAGE;
+	ghcb_set_sw_exit_code(ghcb, exit_code);
+	ghcb_set_sw_exit_info_1(ghcb, info1);
+	ghcb_set_sw_exit_info_2(ghcb, info2);
+
+	sev_es_ghcb_vmgexit((unsigned long)ghcb);
+
+	if (!ghcb_sw_exit_info_1_is_valid(ghcb) ||
+	    lower_32_bits(ghcb->save.sw_exit_info_1))
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_GHCB_RESPONSE);
+}
+
+/* CPUID (GHCB spec 4.1.4, exit 0x72): all four registers must come back. */
+static void vc_cpuid(struct ghcb *ghcb, struct pt_regs *regs)
+{
+	const u8 *insn = (const u8 *)regs->ip;
+	u32 fn = regs->ax, lo, hi;
+	unsigned long cr4;
+
+	if (insn[0] != 0x0f || insn[1] != 0xa2)
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_MISMATCH);
+
+	ghcb_set_rax(ghcb, fn);
+	ghcb_set_rcx(ghcb, lower_32_bits(regs->cx));
+	asm volatile("mov %%cr4, %0" : "=r" (cr4));
+	if (cr4 & X86_CR4_OSXSAVE) {
+		asm volatile("xgetbv" : "=a" (lo), "=d" (hi) : "c" (0));
+		ghcb_set_xcr0(ghcb, ((u64)hi << 32) | lo);
+	} else {
+		ghcb_set_xcr0(ghcb, 1);
+	}
+	ghcb_exit(ghcb, SVM_EXIT_CPUID, 0, 0);
+
+	if (!ghcb_rax_is_valid(ghcb) || !ghcb_rbx_is_valid(ghcb) ||
+	    !ghcb_rcx_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb))
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_GHCB_RESPONSE);
+	regs->ax = lower_32_bits(ghcb->save.rax);
+	regs->bx = lower_32_bits(ghcb->save.rbx);
+	regs->cx = lower_32_bits(ghcb->save.rcx);
+	regs->dx = lower_32_bits(ghcb->save.rdx);
+	sev_es_check_cpuid(fn, regs->ax);
+	regs->ip += 2;
+}
+
+/*
+ * IN and OUT with an immediate or DX port, 8, 16 or 32 bits (GHCB spec
+ * 4.1.5, exit 0x7b).  The decompressor does no string or REP IO.
+ */
+static void vc_ioio(struct ghcb *ghcb, struct pt_regs *regs)
+{
+	const u8 *insn = (const u8 *)regs->ip;
+	unsigned int len = 1, bytes = 4;
+	u64 info1, mask;
+	bool in;
+	u16 port;
+
+	if (insn[0] == 0x66) {
+		bytes = 2;
+		insn++;
+		len++;
+	}
+	if (insn[0] >= 0xe4 && insn[0] <= 0xe7) {
+		port = insn[1];
+		len++;
+	} else if (insn[0] >= 0xec && insn[0] <= 0xef) {
+		port = regs->dx;
+	} else {
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_MISMATCH);
+	}
+	if (!(insn[0] & 1))
+		bytes = 1;
+	in = !(insn[0] & 2);
+
+	/* APM 15.10.2: port, one-hot operand size, direction. */
+	info1 = ((u64)port << 16) | (bytes << 4) | (in ? 1 : 0);
+	mask = bytes == 4 ? 0xffffffffULL : (1ULL << (bytes * 8)) - 1;
+	if (!in)
+		ghcb_set_rax(ghcb, regs->ax & mask);
+	ghcb_exit(ghcb, SVM_EXIT_IOIO, info1, 0);
+
+	if (in) {
+		if (!ghcb_rax_is_valid(ghcb))
+			sev_es_msr_terminate(SEV_TERM_SET_LINUX,
+					     SEV_TERM_GHCB_RESPONSE);
+		if (bytes == 4)
+			regs->ax = lower_32_bits(ghcb->save.rax);
+		else
+			regs->ax = (regs->ax & ~mask) | (ghcb->save.rax & mask);
+	}
+	regs->ip += len;
+}
+
+void do_boot_stage2_vc(struct pt_regs *regs, unsigned long exit_code)
+{
+	if (!boot_ghcb && !boot_ghcb_setup())
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_GHCB_SETUP);
+	if (regs->cs & 3)
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_UNEXPECTED);
+
+	ghcb_invalidate(boot_ghcb);
+	if (exit_code == SVM_EXIT_CPUID)
+		vc_cpuid(boot_ghcb, regs);
+	else if (exit_code == SVM_EXIT_IOIO)
+		vc_ioio(boot_ghcb, regs);
+	else
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_UNEXPECTED);
+	ghcb_invalidate(boot_ghcb);
+}

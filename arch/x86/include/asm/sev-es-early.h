@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * SEV guest code that runs before a GHCB page exists, shared by the
+ * decompressor and the early kernel: the GHCB MSR protocol calls, the
+ * #VC handler that serves CPUID through them, and the checks that decide
+ * whether to trust what the hypervisor said about SEV and the C-bit.
+ */
+#ifndef _ASM_X86_SEV_ES_EARLY_H
+#define _ASM_X86_SEV_ES_EARLY_H
+
+#include <linux/types.h>
+#include <linux/compiler.h>
+#include <asm/sev-es-msr.h>
+
+struct pt_regs;
+
+/*
+ * The C-bit position is CPUID Fn8000_001F_EBX[5:0] (APM 15.34.1).  It is
+ * a bit of the physical-address field of a page-table entry (bits 51:12);
+ * every AMD part puts it at or above bit 32.
+ */
+#define SEV_CBIT_MIN		32
+#define SEV_CBIT_MAX		51
+
+static inline bool sev_cbit_plausible(unsigned int pos)
+{
+	return pos >= SEV_CBIT_MIN && pos <= SEV_CBIT_MAX;
+}
+
+/*
+ * Memory for the C-bit probe (arch/x86/kernel/sev/cbit.c): its own page
+ * tables, a shared scratch page (GDT, IDT, stack while the probe's page
+ * tables are live) and the page under test.  Private memory.
+ */
+#define SEV_CBIT_PROBE_TABLES	5	/* PML5, PML4, PDPT, PD, PT */
+
+struct sev_cbit_probe_area {
+	u64 table[SEV_CBIT_PROBE_TABLES][512];
+	u64 scratch[512];
+	u64 data[512];
+} __aligned(4096);
+
+/*
+ * What sev_cbit_probe_run() reads and writes; the offsets are ABI with
+ * arch/x86/kernel/sev/cbit-probe.S.
+ */
+struct sev_cbit_probe_io {
+	u64 cr3;		/* 0: root of the probe's page tables */
+	u64 va_private;		/* 8: the test page, candidate C-bit set */
+	u64 va_shared;		/* 16: the same page, C-bit clear */
+	u64 va_scratch;		/* 24: scratch page, C-bit clear */
+	u64 pattern;		/* 32: what to write through va_private */
+	u64 before;		/* 40: va_shared before the write */
+	u64 readback;		/* 48: va_private after the write */
+	u64 after;		/* 56: va_shared after the write */
+};
+
+enum sev_cbit_verdict {
+	SEV_CBIT_ENCRYPTS,	/* the candidate is the C-bit */
+	SEV_CBIT_FAULTED,	/* an access faulted: reserved bit, MMIO, ... */
+	SEV_CBIT_NOT_MEMORY,	/* data written is not read back */
+	SEV_CBIT_PLAINTEXT,	/* the shared view sees what was written */
+	SEV_CBIT_OTHER_PAGE,	/* the write did not reach the page at all */
+};
+
+/* Runs the probe's accesses on its own page tables; 0, or 1 if faulted. */
+int sev_cbit_probe_run(struct sev_cbit_probe_io *io);
+
+void sev_cbit_probe_prepare(struct sev_cbit_probe_area *area,
+			    unsigned long area_pa, unsigned long code_va,
+			    unsigned long code_pa, unsigned int cbit,
+			    bool la57, struct sev_cbit_probe_io *io);
+enum sev_cbit_verdict sev_cbit_judge(const struct sev_cbit_probe_io *io,
+				     int faulted);
+enum sev_cbit_verdict sev_cbit_probe(struct sev_cbit_probe_area *area,
+				     unsigned long area_pa,
+				     unsigned long code_va,
+				     unsigned long code_pa, unsigned int cbit,
+				     u64 pattern);
+
+/* The GHCB MSR protocol; every error ends in a termination request. */
+u64 sev_es_msr_call(u64 request);
+void __noreturn sev_es_msr_terminate(unsigned int set, unsigned int code);
+unsigned int sev_es_msr_negotiate(struct sev_msr_info *info);
+u32 sev_es_msr_cpuid(u32 fn, enum sev_cpuid_reg reg);
+
+/* Exit through the GHCB page at @ghcb_pa (GHCB spec 2.3.2). */
+void sev_es_ghcb_vmgexit(unsigned long ghcb_pa);
+
+/* A #VC proves SEV-ES: a CPUID answer that denies it is a lie. */
+void sev_es_check_cpuid(u32 fn, u32 eax);
+
+/* #VC before a GHCB exists: CPUID only. */
+void do_vc_no_ghcb(struct pt_regs *regs, unsigned long exit_code);
+
+/*
+ * SEV detection for the decompressor and the early kernel: returns the
+ * encryption mask (0: not an SEV guest) and SEV_STATUS in *status, or
+ * terminates the guest.  @area must be identity mapped (VA == PA).
+ */
+u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
+		     unsigned int *ghcb_version);
+
+#endif /* _ASM_X86_SEV_ES_EARLY_H */

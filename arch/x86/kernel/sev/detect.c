@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Is this an SEV guest, and does it accept the platform the hypervisor
+ * describes?  CPUID Fn8000_001F and SEV_STATUS (APM 15.34.1, 15.34.10),
+ * the SEV information response (GHCB spec 2.3.1) and the C-bit probe.
+ * Used by the decompressor's sev_enable() and the kernel's sme_enable(),
+ * before anything maps memory with the C-bit.
+ *
+ * Every refusal ends in a termination request that names the reason; the
+ * guest never goes on with a value it could not check.
+ */
+
+#include <linux/bits.h>
+#include <linux/types.h>
+#include <asm/msr-index.h>
+#include <asm/sev-es-early.h>
+
+static __always_inline void detect_cpuid(u32 fn, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	*c = 0;
+	asm volatile("cpuid" : "=a" (*a), "=b" (*b), "+c" (*c), "=d" (*d) : "0" (fn));
+}
+
+static __always_inline u64 detect_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
+	return ((u64)hi << 32) | lo;
+}
+
+/*
+ * SEV-ES can tell the hypervisor why it stops; plain SEV has no GHCB and
+ * can only stop.
+ */
+static void __noreturn detect_refuse(u64 status, unsigned int set,
+				     unsigned int code)
+{
+	if (status & MSR_AMD64_SEV_ES_ENABLED)
+		sev_es_msr_terminate(set, code);
+	for (;;)
+		asm volatile("hlt" : : : "memory");
+}
+
+/*
+ * A value the hypervisor cannot choose for the probe to write.  Without
+ * RDRAND the TSC stands in: the hypervisor sees it only approximately.
+ */
+static u64 probe_pattern(bool have_rdrand)
+{
+	unsigned long val;
+	bool ok;
+	u32 lo, hi;
+	int i;
+
+	for (i = 0; have_rdrand && i < 16; i++) {
+		asm volatile("rdrand %0; setc %1" : "=r" (val), "=qm" (ok));
+		if (ok)
+			return val;
+	}
+	asm volatile("rdtsc" : "=a" (lo), "=d" (hi));
+	return (((u64)hi << 32) | lo) * 0x9e3779b97f4a7c15ULL;
+}
+
+u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
+		     unsigned int *ghcb_version)
+{
+	struct sev_msr_info info;
+	u32 eax, ebx, ecx, edx;
+	unsigned int cbit;
+	unsigned long code;
+	bool rdrand;
+
+	*status = 0;
+	*ghcb_version = 0;
+
+	detect_cpuid(0x80000000, &eax, &ebx, &ecx, &edx);
+	if (eax < 0x8000001f)
+		return 0;
+	detect_cpuid(0x8000001f, &eax, &ebx, &ecx, &edx);
+	if (!(eax & BIT(1)))
+		return 0;
+	cbit = ebx & 0x3f;
+
+	*status = detect_rdmsr(MSR_AMD64_SEV);
+	if (!(*status & MSR_AMD64_SEV_ENABLED))
+		return 0;
+
+	/* SEV-SNP needs page validation this guest does not implement. */
+	if (*status & MSR_AMD64_SEV_SNP_ENABLED)
+		detect_refuse(*status, SEV_TERM_SET_GENERAL, SEV_TERM_SNP);
+
+	if (*status & MSR_AMD64_SEV_ES_ENABLED) {
+		*ghcb_version = sev_es_msr_negotiate(&info);
+		if (info.cbit != cbit)
+			detect_refuse(*status, SEV_TERM_SET_LINUX,
+				      SEV_TERM_CBIT_MISMATCH);
+	}
+
+	if (!sev_cbit_plausible(cbit))
+		detect_refuse(*status, SEV_TERM_SET_LINUX, SEV_TERM_CBIT_RANGE);
+
+	detect_cpuid(1, &eax, &ebx, &ecx, &edx);
+	rdrand = ecx & BIT(30);
+	asm("leaq sev_cbit_probe_run(%%rip), %0" : "=r" (code));
+	if (sev_cbit_probe(area, (unsigned long)area, code, code, cbit,
+			   probe_pattern(rdrand)) != SEV_CBIT_ENCRYPTS)
+		detect_refuse(*status, SEV_TERM_SET_LINUX, SEV_TERM_CBIT_PROBE);
+
+	return BIT_ULL(cbit);
+}

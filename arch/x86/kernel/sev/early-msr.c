@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The GHCB MSR protocol (GHCB specification 56421, section 2.3.1): the
+ * only way to talk to the hypervisor before a GHCB page exists.  Requests
+ * and checks are in <asm/sev-es-msr.h>; this file does the MSR writes and
+ * VMGEXITs, ends the guest with a termination request when a response is
+ * wrong, and handles #VC for CPUID, the one exit early code needs.
+ *
+ * Shared by the decompressor and the kernel.  The kernel runs it before
+ * relocation, at its physical address: no absolute addresses, no
+ * instrumentation, no jump tables (see the Makefile).
+ */
+
+#include <linux/types.h>
+#include <asm/msr-index.h>
+#include <asm/ptrace.h>
+#include <asm/svm.h>
+#include <asm/sev-es-early.h>
+
+static __always_inline u64 sev_es_rd_ghcb_msr(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (MSR_AMD64_SEV_ES_GHCB));
+	return ((u64)hi << 32) | lo;
+}
+
+static __always_inline void sev_es_wr_ghcb_msr(u64 val)
+{
+	asm volatile("wrmsr" : : "c" (MSR_AMD64_SEV_ES_GHCB), "a" ((u32)val),
+		     "d" ((u32)(val >> 32)) : "memory");
+}
+
+/* One request, one response: VMGEXIT is REP VMMCALL (APM 15.35.5). */
+u64 sev_es_msr_call(u64 request)
+{
+	sev_es_wr_ghcb_msr(request);
+	asm volatile("rep; vmmcall" : : : "memory");
+	return sev_es_rd_ghcb_msr();
+}
+
+void sev_es_ghcb_vmgexit(unsigned long ghcb_pa)
+{
+	sev_es_wr_ghcb_msr(ghcb_pa);
+	asm volatile("rep; vmmcall" : : : "memory");
+}
+
+/*
+ * GHCB spec 4.1.13, MSR form: the hypervisor should not resume us.  If it
+ * does, stay here: nothing after a termination request may run.
+ */
+void __noreturn sev_es_msr_terminate(unsigned int set, unsigned int code)
+{
+	sev_es_msr_call(sev_msr_term_req(set, code));
+	for (;;)
+		asm volatile("hlt" : : : "memory");
+}
+
+/*
+ * SEV information (GHCB spec 2.3.1): agree on a protocol version.  A
+ * response that is not a well-formed SEV information response ends the
+ * guest; so does a range without a version we speak.
+ */
+unsigned int sev_es_msr_negotiate(struct sev_msr_info *info)
+{
+	enum sev_msr_error err;
+	unsigned int version;
+
+	err = sev_msr_sev_info_decode(sev_es_msr_call(sev_msr_sev_info_req()), info);
+	if (err == SEV_MSR_BAD_VERSION)
+		sev_es_msr_terminate(SEV_TERM_SET_GENERAL, SEV_TERM_PROTOCOL);
+	if (err != SEV_MSR_OK)
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_MSR_RESPONSE);
+
+	version = sev_msr_pick_version(info);
+	if (!version)
+		sev_es_msr_terminate(SEV_TERM_SET_GENERAL, SEV_TERM_PROTOCOL);
+	return version;
+}
+
+/* CPUID through the MSR protocol (GHCB spec 2.3.1), one register. */
+u32 sev_es_msr_cpuid(u32 fn, enum sev_cpuid_reg reg)
+{
+	u32 val;
+
+	if (sev_msr_cpuid_decode(sev_es_msr_call(sev_msr_cpuid_req(fn, reg)),
+				 reg, &val) != SEV_MSR_OK)
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_CPUID_RESPONSE);
+	return val;
+}
+
+/*
+ * Leaves whose answer depends on ECX.  The MSR protocol has no field for
+ * ECX, so for these only sub-leaf 0 can be asked; anything else has no
+ * honest answer before the GHCB exists.
+ */
+static bool cpuid_leaf_indexed(u32 fn)
+{
+	return fn == 0x4 || fn == 0x7 || fn == 0xb || fn == 0xd ||
+	       fn == 0xf || fn == 0x10 || fn == 0x12 || fn == 0x14 ||
+	       fn == 0x17 || fn == 0x18 || fn == 0x1d || fn == 0x1f ||
+	       fn == 0x20 || fn == 0x8000001d || fn == 0x80000020;
+}
+
+/*
+ * Only an SEV-ES guest gets #VC, so a CPUID answer that says the CPU has
+ * no SEV-ES is the hypervisor talking the guest into mapping its memory
+ * shared (APM 15.34.1: Fn8000_001F_EAX bit 1 SEV, bit 3 SEV-ES).
+ */
+void sev_es_check_cpuid(u32 fn, u32 eax)
+{
+	if ((fn == 0x80000000 && eax < 0x8000001f) ||
+	    (fn == 0x8000001f && (eax & 0xa) != 0xa))
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_CPUID_NO_SEV);
+}
+
+/*
+ * #VC before a GHCB exists (decompressor stage 1, kernel vc_no_ghcb).  The
+ * only exit early code causes on purpose is CPUID; the error code comes
+ * from the hypervisor's intercepts and must match the instruction at RIP.
+ */
+void do_vc_no_ghcb(struct pt_regs *regs, unsigned long exit_code)
+{
+	const u8 *insn = (const u8 *)regs->ip;
+	u32 fn = regs->ax;
+
+	if (exit_code != SVM_EXIT_CPUID || (regs->cs & 3))
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_UNEXPECTED);
+	if (insn[0] != 0x0f || insn[1] != 0xa2)
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_MISMATCH);
+	if (cpuid_leaf_indexed(fn) && (u32)regs->cx)
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_UNEXPECTED);
+
+	regs->ax = sev_es_msr_cpuid(fn, SEV_CPUID_EAX);
+	regs->bx = sev_es_msr_cpuid(fn, SEV_CPUID_EBX);
+	regs->cx = sev_es_msr_cpuid(fn, SEV_CPUID_ECX);
+	regs->dx = sev_es_msr_cpuid(fn, SEV_CPUID_EDX);
+	sev_es_check_cpuid(fn, regs->ax);
+	regs->ip += 2;
+}
