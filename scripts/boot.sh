@@ -22,14 +22,7 @@ TIMEOUT=${TIMEOUT:-300}
 CMD=${CMD:-}
 APPEND=${APPEND:-}
 QEMU_ARGS=${QEMU_ARGS:-}
-OVMF_DIR=$UNPACK/ovmf/usr/share/OVMF
-# Debian's OVMF_CODE_4M.fd has a 32-bit SEC/PEI (its AsmVmgExit is an int3
-# stub), so it cannot start an SEV-ES guest; OVMF_CODE.fd is all X64.  All
-# modes use the same firmware so that their boot times compare.
-OVMF_CODE=$OVMF_DIR/OVMF_CODE.fd
-OVMF_VARS=$OVMF_DIR/OVMF_VARS.fd
 STATUS_RE='^SEV-ES-GUEST: exit status [0-9]+'
-SEV_OBJECT=sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1${SEV_OPTS:+,$SEV_OPTS}
 
 kernel_and_initrd() {
 	case $KERNEL in
@@ -47,38 +40,16 @@ kernel_and_initrd() {
 	[ -f "$INITRD" ] || die "no initramfs $INITRD (make initramfs)"
 }
 
-# The accelerator and confidential-computing arguments of MODE.
-mode_args() {
-	case $MODE in
-	plain)
-		MACHINE=q35; ACCEL=(-accel tcg); SEV=() ;;
-	sev-es)
-		"$QEMU" -trace help 2>/dev/null | grep -q '^sev_es_' ||
-			die "MODE=sev-es needs the SEV-ES model in our QEMU, which this build lacks (issue #4); use MODE=plain"
-		MACHINE=q35,confidential-guest-support=sev0
-		ACCEL=(-accel tcg); SEV=(-object "$SEV_OBJECT") ;;
-	kvm-sev-es)
-		[ -w /dev/kvm ] || die "MODE=kvm-sev-es needs /dev/kvm (an AMD EPYC host with KVM)"
-		grep -qsx '[Y1]' /sys/module/kvm_amd/parameters/sev_es ||
-			die "MODE=kvm-sev-es: kvm_amd reports no SEV-ES support on this host"
-		MACHINE=q35,confidential-guest-support=sev0
-		ACCEL=(-accel kvm -cpu host); SEV=(-object "$SEV_OBJECT") ;;
-	*) die "unknown MODE '$MODE' (plain, sev-es, kvm-sev-es)" ;;
-	esac
-}
-
 run_qemu() {
-	local run=$1 log=$2 cpu=() extra=()
+	local run=$1 log=$2 extra=() fw=()
 	# shellcheck disable=SC2206 # QEMU_ARGS is word-split on purpose
 	extra=($QEMU_ARGS)
-	[ "$MODE" = kvm-sev-es ] || cpu=(-cpu max)
-	cp "$OVMF_VARS" "$run/vars.fd"
+	mapfile -t fw < <(firmware_args "$run")
 	set +e
 	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" \
-		-machine "$MACHINE" "${ACCEL[@]}" "${cpu[@]}" "${SEV[@]}" \
+		-machine "$MACHINE" "${ACCEL[@]}" "${SEV[@]}" \
 		-L "$QEMU_DATA" -smp "$SMP" -m "$MEM" -nographic -vga none -nic none -no-reboot \
-		-drive if=pflash,format=raw,unit=0,readonly=on,file="$OVMF_CODE" \
-		-drive if=pflash,format=raw,unit=1,file="$run/vars.fd" \
+		"${fw[@]}" \
 		-kernel "$KIMAGE" -initrd "$INITRD" \
 		-append "console=ttyS0 panic=-1 $APPEND" \
 		"${extra[@]}" <"$STDIN" | tee "$log"
@@ -110,7 +81,7 @@ main() {
 	local log rc=0
 
 	kernel_and_initrd
-	mode_args
+	mode_args "$MODE"
 	[ -x "$QEMU" ] || die "no QEMU at $QEMU (make qemu)"
 	RUN=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-boot.XXXXXX")
 	trap 'rm -rf "$RUN"' EXIT

@@ -13,6 +13,14 @@ BUILD=$CACHE/build		# out-of-tree build directories
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 QEMU=${QEMU:-$BUILD/qemu/qemu-system-x86_64}	# our build, with the model
 QEMU_DATA=$UNPACK/qemu-data/usr/share/qemu	# Debian's option ROMs
+# Debian's OVMF_CODE_4M.fd has a 32-bit SEC/PEI (its AsmVmgExit is an int3
+# stub), so it cannot start an SEV-ES guest; OVMF_CODE.fd is all X64.  All
+# modes use the same firmware so that their boot times compare.
+OVMF_DIR=$UNPACK/ovmf/usr/share/OVMF
+OVMF_CODE=$OVMF_DIR/OVMF_CODE.fd
+OVMF_VARS=$OVMF_DIR/OVMF_VARS.fd
+# The SEV-ES guest, as on an EPYC host (C-bit 51).
+SEV_GUEST=sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1
 
 # Debian packages we take unmodified (downloaded, never installed).
 LINUX_SRC_PKG=linux-source-6.1
@@ -41,6 +49,36 @@ only_file() {
 		die "expected one $what, found: $*"
 	fi
 	printf '%s\n' "$1"
+}
+
+# firmware_args DIR: OVMF as pflash, with a fresh variable store in DIR.
+firmware_args() {
+	cp "$OVMF_VARS" "$1/vars.fd"
+	printf '%s\n' -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE" \
+		-drive "if=pflash,format=raw,unit=1,file=$1/vars.fd"
+}
+
+# mode_args MODE: set MACHINE, ACCEL (with the CPU) and SEV for it; the
+# sev-guest object takes SEV_OPTS.
+mode_args() {
+	local sev_object=$SEV_GUEST${SEV_OPTS:+,$SEV_OPTS}
+
+	case $1 in
+	plain)
+		MACHINE=q35; ACCEL=(-accel tcg -cpu max); SEV=() ;;
+	sev-es)
+		"$QEMU" -trace help 2>/dev/null | grep -q '^sev_es_' ||
+			die "MODE=sev-es needs the SEV-ES model in our QEMU ($QEMU lacks it: make qemu)"
+		MACHINE=q35,confidential-guest-support=sev0
+		ACCEL=(-accel tcg -cpu max); SEV=(-object "$sev_object") ;;
+	kvm-sev-es)
+		[ -w /dev/kvm ] || die "MODE=kvm-sev-es needs /dev/kvm (an AMD EPYC host with KVM)"
+		grep -qsx '[Y1]' /sys/module/kvm_amd/parameters/sev_es ||
+			die "MODE=kvm-sev-es: kvm_amd reports no SEV-ES support on this host"
+		MACHINE=q35,confidential-guest-support=sev0
+		ACCEL=(-accel kvm -cpu host); SEV=(-object "$sev_object") ;;
+	*) die "unknown MODE '$1' (plain, sev-es, kvm-sev-es)" ;;
+	esac
 }
 
 jobs_n() { nproc 2>/dev/null || echo 2; }

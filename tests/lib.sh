@@ -34,3 +34,26 @@ expect_console() {
 refute_console() {
 	! grep -aEq -- "$1" "$BOOT_LOG" || fail "console printed /$1/"
 }
+
+# hostile_case LIE SET CODE: boot our kernel (or $KERNEL) against the
+# model's hostile hypervisor telling LIE; the model must log the guest's
+# termination request with that reason set and code, within the timeout.
+hostile_case() {
+	local lie=$1 set=$2 code=$3 err want seen
+
+	err=$(mktemp "${TMPDIR:-/tmp}/sev-es-hostile.XXXXXX")
+	want="guest termination request: reason set $set, reason code $code"
+	note "hypervisor lie: $lie; expected: $want"
+	BOOT_LOG=$(mktemp "${TMPDIR:-/tmp}/sev-es-console.XXXXXX")
+	BOOT_RC=0
+	KERNEL=${KERNEL:-ours} MODE=sev-es SMP=1 TIMEOUT=${TIMEOUT:-90} CMD=true \
+		SEV_OPTS="tcg-hostile=$lie" LOG="$BOOT_LOG" \
+		"$TOP/scripts/boot.sh" >/dev/null 2>"$err" || BOOT_RC=$?
+	note "boot.sh exit status $BOOT_RC"
+	sed 's/^/--- qemu: /' "$err"
+	seen=$(grep -ao 'guest termination request: reason set [0-9]*, reason code [0-9]*' "$err" || true)
+	rm -f "$err"
+	refute_console "$MARKER"
+	[ -n "$seen" ] || fail "no termination request (boot.sh status $BOOT_RC)"
+	[ "$seen" = "$want" ] || fail "$seen, expected: $want"
+}

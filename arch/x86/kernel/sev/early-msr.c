@@ -31,12 +31,22 @@ static __always_inline void sev_es_wr_ghcb_msr(u64 val)
 		     "d" ((u32)(val >> 32)) : "memory");
 }
 
-/* One request, one response: VMGEXIT is REP VMMCALL (APM 15.35.5). */
+/*
+ * One request, one response: VMGEXIT is REP VMMCALL (APM 15.35.5).  The
+ * MSR is left as it was found: firmware #VC handlers (OVMF's, while the
+ * EFI stub runs) take their GHCB address from it.  Interrupts must be off
+ * (they are in early boot): a #VC between the write and the VMGEXIT
+ * would overwrite the request.
+ */
 u64 sev_es_msr_call(u64 request)
 {
+	u64 saved = sev_es_rd_ghcb_msr(), resp;
+
 	sev_es_wr_ghcb_msr(request);
 	asm volatile("rep; vmmcall" : : : "memory");
-	return sev_es_rd_ghcb_msr();
+	resp = sev_es_rd_ghcb_msr();
+	sev_es_wr_ghcb_msr(saved);
+	return resp;
 }
 
 void sev_es_ghcb_vmgexit(unsigned long ghcb_pa)
