@@ -7,7 +7,7 @@ S := scripts
 # Settings for boot.sh; see "make help".
 export KERNEL MODE SMP MEM CMD TIMEOUT APPEND QEMU_ARGS LOG FORCE
 
-.PHONY: help deps fetch assemble regen qemu kernel initramfs build boot check bench hostile
+.PHONY: help deps fetch assemble regen qemu kernel initramfs build boot check bench hostile kunit series
 
 help:
 	@echo "make boot [KERNEL=ours|debian|PATH] [MODE=plain|sev-es|kvm-sev-es]"
@@ -15,6 +15,8 @@ help:
 	@echo "make check      build everything and run every test"
 	@echo "make bench      boot-time ratio sev-es/plain and per-exit counts"
 	@echo "make hostile [KERNEL=...]  one boot per lie of the model's hostile hypervisor"
+	@echo "make kunit [MODE=sev-es|plain|kvm-sev-es]  our KUnit suites in a guest, via kunit.py"
+	@echo "make series     export the guest series (format-patch, cover letter), checkpatch, W=1"
 	@echo "make assemble   (re)create the linux and qemu git work trees"
 	@echo "make regen      write overlay + series back from the work trees"
 
@@ -56,3 +58,9 @@ bench: build
 
 hostile: build
 	tests/hostile.sh $(or $(KERNEL),ours)
+
+kunit: qemu kernel
+	$(S)/kunit.sh
+
+series: kernel
+	$(S)/series.sh

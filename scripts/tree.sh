@@ -69,7 +69,21 @@ inputs_hash() {
 			printf '%s\n' "$f"; cat "$OVL_ROOT/$f"
 		done
 		cat "$TOP/$PATCHES_REL"/*.patch 2>/dev/null || true
+		cat "$TOP/Documentation/series/$NAME-overlay.txt" 2>/dev/null || true
 	} | sha256sum | cut -d' ' -f1
+}
+
+# The overlay commit's message: Documentation/series/NAME-overlay.txt, or
+# a plain one.
+overlay_message() {
+	local f=$TOP/Documentation/series/$NAME-overlay.txt
+
+	if [ -f "$f" ]; then
+		echo "$f"
+	else
+		echo "Add the sev-es overlay (new files)" >"$WT/.git/sev-es-overlay-msg"
+		echo "$WT/.git/sev-es-overlay-msg"
+	fi
 }
 
 assemble() {
@@ -97,7 +111,7 @@ assemble() {
 		(cd "$OVL_ROOT" && tar -cf - "${files[@]}") | tar -C "$WT" -xf -
 	fi
 	g add -A -f
-	g commit -q --allow-empty -m "Add the sev-es overlay (new files)"
+	g commit -q --allow-empty -F "$(overlay_message)"
 	for p in "$TOP/$PATCHES_REL"/*.patch; do
 		[ -e "$p" ] || continue
 		g am -q --committer-date-is-author-date "$p" ||

@@ -7,7 +7,7 @@
 # went unnoticed, "timeout" that the guest hung.
 . "$(dirname "$0")/lib.sh"
 
-LIES=(cbit-0 cbit-63 cbit-beyond cbit-wrong snp version cpuid-code cpuid-reg garbage)
+LIES=(cbit-0 cbit-63 cbit-beyond cbit-wrong cbit-info snp version cpuid-code cpuid-reg garbage)
 
 # outcome LOG ERR RC: one line on how the boot ended.
 outcome() {

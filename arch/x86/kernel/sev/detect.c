@@ -80,7 +80,6 @@ u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
 	detect_cpuid(0x8000001f, &eax, &ebx, &ecx, &edx);
 	if (!(eax & BIT(1)))
 		return 0;
-	cbit = ebx & 0x3f;
 
 	*status = detect_rdmsr(MSR_AMD64_SEV);
 	if (!(*status & MSR_AMD64_SEV_ENABLED))
@@ -90,12 +89,16 @@ u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
 	if (*status & MSR_AMD64_SEV_SNP_ENABLED)
 		detect_refuse(*status, SEV_TERM_SET_GENERAL, SEV_TERM_SNP);
 
-	if (*status & MSR_AMD64_SEV_ES_ENABLED) {
+	/*
+	 * The C-bit position is asked for once the protocol is agreed, and
+	 * the two answers the hypervisor gives for it must agree.
+	 */
+	if (*status & MSR_AMD64_SEV_ES_ENABLED)
 		*ghcb_version = sev_es_msr_negotiate(&info);
-		if (info.cbit != cbit)
-			detect_refuse(*status, SEV_TERM_SET_LINUX,
-				      SEV_TERM_CBIT_MISMATCH);
-	}
+	detect_cpuid(0x8000001f, &eax, &ebx, &ecx, &edx);
+	cbit = ebx & 0x3f;
+	if ((*status & MSR_AMD64_SEV_ES_ENABLED) && info.cbit != cbit)
+		detect_refuse(*status, SEV_TERM_SET_LINUX, SEV_TERM_CBIT_MISMATCH);
 
 	if (!sev_cbit_plausible(cbit))
 		detect_refuse(*status, SEV_TERM_SET_LINUX, SEV_TERM_CBIT_RANGE);

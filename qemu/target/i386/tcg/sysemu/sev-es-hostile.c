@@ -24,6 +24,7 @@
 typedef enum Lie {
     LIE_NONE,
     LIE_CBIT,           /* another C-bit position, in SEV info and CPUID */
+    LIE_CBIT_INFO,      /* another C-bit position, in SEV info only */
     LIE_SNP,            /* SEV_STATUS and CPUID claim SEV-SNP */
     LIE_VERSION,        /* a protocol range without versions 1 and 2 */
     LIE_CPUID_CODE,     /* CPUID responses with the wrong GHCBInfo */
@@ -42,6 +43,8 @@ static const struct {
     { "cbit-beyond", LIE_CBIT, 56, "C-bit position 56, beyond the "
                                    "physical address width" },
     { "cbit-wrong", LIE_CBIT, 47, "C-bit position 47, not the real one" },
+    { "cbit-info", LIE_CBIT_INFO, 47, "C-bit position 47 in SEV information, "
+                                      "51 in CPUID" },
     { "snp", LIE_SNP, 0, "SEV-SNP active" },
     { "version", LIE_VERSION, 0, "GHCB protocol versions 3 to 3 only" },
     { "cpuid-code", LIE_CPUID_CODE, 0, "CPUID answered with GHCBInfo "
@@ -106,6 +109,7 @@ uint64_t sev_es_hostile_sev_info(uint64_t resp)
 {
     switch (lie()) {
     case LIE_CBIT:
+    case LIE_CBIT_INFO:
         told("SEV information");
         return (resp & ~(0xffULL << 24)) |
                ((uint64_t)lies[chosen].cbitpos << 24);
