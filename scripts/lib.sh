@@ -30,6 +30,9 @@ QEMU_SRC_PKG=qemu
 LINUX_OVERLAY_DIRS=(arch include)
 QEMU_OVERLAY_DIR=qemu			# minus qemu/patches
 
+# Who the work trees' commits and the exported series are from.
+GIT_ID=(-c user.name='SEV-ES guest series' -c user.email='sev-es@localhost')
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 

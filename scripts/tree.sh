@@ -11,7 +11,6 @@
 # every other change belongs to a patch.
 . "$(dirname "$0")/lib.sh"
 
-GIT_ID=(-c user.name='sev-es tree' -c user.email='sev-es@localhost')
 export GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' GIT_COMMITTER_DATE='2000-01-01T00:00:00Z'
 
 # Per-tree layout: repo root of its overlay, overlay dirs, patch dir.

@@ -20,8 +20,6 @@
 #include <asm/sev-es-early.h>
 #include <asm/svm.h>
 
-#include "error.h"
-
 static struct sev_cbit_probe_area probe_area;
 static struct ghcb boot_ghcb_page __aligned(PAGE_SIZE);
 static struct ghcb *boot_ghcb;
@@ -78,15 +76,18 @@ static bool boot_ghcb_setup(void)
 	return true;
 }
 
-/* Before the kernel runs: the page goes back to private, then away. */
+/*
+ * Before the kernel runs: the page goes back to private, then away, so a
+ * stray #VC faults instead of using it.  The kernel would otherwise run
+ * with one of its pages shared.
+ */
 void sev_es_shutdown_ghcb(void)
 {
 	if (!boot_ghcb)
 		return;
-	if (set_page_encrypted((unsigned long)&boot_ghcb_page))
-		error("Can't map GHCB page encrypted");
-	if (set_page_non_present((unsigned long)&boot_ghcb_page))
-		error("Can't unmap GHCB page");
+	if (set_page_encrypted((unsigned long)&boot_ghcb_page) ||
+	    set_page_non_present((unsigned long)&boot_ghcb_page))
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_GHCB_SETUP);
 	boot_ghcb = NULL;
 }
 
