@@ -11,12 +11,13 @@ MODE=${MODE:-sev-es}
 TIMEOUT=${TIMEOUT:-300}
 
 main() {
-	local glob=${1:-sev_es*} work fw=() params=()
+	local glob=${1:-sev_es*} fw=() params=()
 
 	[ -f "$BUILD/linux-ours/arch/x86/boot/bzImage" ] || die "no kernel: make kernel"
 	mode_args "$MODE"
-	work=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-kunit.XXXXXX")
-	trap 'rm -rf "$work"' EXIT
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-kunit.XXXXXX")
+	trap 'rm -rf "$WORK"' EXIT
+	local work=$WORK
 	# kunit.py runs qemu-system-x86_64 from PATH: ours, except on KVM.
 	[ "$MODE" = kvm-sev-es ] || ln -s "$QEMU" "$work/qemu-system-x86_64"
 	mapfile -t fw < <(firmware_args "$work")
