@@ -15,7 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 
 KERNEL=${KERNEL:-ours}
-MODE=${MODE:-plain}
+MODE=${MODE:-sev-es}
 SMP=${SMP:-2}
 MEM=${MEM:-1G}
 TIMEOUT=${TIMEOUT:-300}

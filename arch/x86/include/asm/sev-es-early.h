@@ -8,11 +8,7 @@
 #ifndef _ASM_X86_SEV_ES_EARLY_H
 #define _ASM_X86_SEV_ES_EARLY_H
 
-#include <linux/types.h>
-#include <linux/compiler.h>
 #include <asm/sev-es-msr.h>
-
-struct pt_regs;
 
 /*
  * The C-bit position is CPUID Fn8000_001F_EBX[5:0] (APM 15.34.1).  It is
@@ -21,6 +17,13 @@ struct pt_regs;
  */
 #define SEV_CBIT_MIN		32
 #define SEV_CBIT_MAX		51
+
+#ifndef __ASSEMBLY__
+
+#include <linux/types.h>
+#include <linux/compiler.h>
+
+struct pt_regs;
 
 static inline bool sev_cbit_plausible(unsigned int pos)
 {
@@ -100,5 +103,7 @@ void do_vc_no_ghcb(struct pt_regs *regs, unsigned long exit_code);
  */
 u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
 		     unsigned int *ghcb_version);
+
+#endif /* !__ASSEMBLY__ */
 
 #endif /* _ASM_X86_SEV_ES_EARLY_H */

@@ -13,8 +13,6 @@
 #ifndef _ASM_X86_SEV_ES_MSR_H
 #define _ASM_X86_SEV_ES_MSR_H
 
-#include <linux/types.h>
-
 /* GHCBInfo, bits 11:0 of the GHCB MSR. */
 #define SEV_MSR_INFO_MASK		0xfffULL
 #define SEV_MSR_SEV_INFO_RESP		0x001
@@ -48,6 +46,10 @@
 #define SEV_TERM_GHCB_RESPONSE		0x17	/* malformed GHCB page response */
 #define SEV_TERM_GHCB_SETUP		0x18	/* the GHCB page could not be shared */
 #define SEV_TERM_CPUID_NO_SEV		0x19	/* CPUID denies SEV-ES while in it */
+
+#ifndef __ASSEMBLY__
+
+#include <linux/types.h>
 
 /* Why a response was refused; SEV_MSR_OK when it was not. */
 enum sev_msr_error {
@@ -132,5 +134,7 @@ static inline u64 sev_msr_term_req(unsigned int set, unsigned int code)
 	return ((u64)(code & 0xff) << 16) | ((u64)(set & 0xf) << 12) |
 	       SEV_MSR_TERM_REQ;
 }
+
+#endif /* !__ASSEMBLY__ */
 
 #endif /* _ASM_X86_SEV_ES_MSR_H */

@@ -42,6 +42,13 @@ static void __noreturn detect_refuse(u64 status, unsigned int set,
 		asm volatile("hlt" : : : "memory");
 }
 
+/* SEV-SNP needs page validation this guest does not implement. */
+static void refuse_snp(u64 status)
+{
+	if (status & MSR_AMD64_SEV_SNP_ENABLED)
+		detect_refuse(status, SEV_TERM_SET_GENERAL, SEV_TERM_SNP);
+}
+
 /*
  * A value the hypervisor cannot choose for the probe to write.  Without
  * RDRAND the TSC stands in: the hypervisor sees it only approximately.
@@ -85,18 +92,20 @@ u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
 	if (!(*status & MSR_AMD64_SEV_ENABLED))
 		return 0;
 
-	/* SEV-SNP needs page validation this guest does not implement. */
-	if (*status & MSR_AMD64_SEV_SNP_ENABLED)
-		detect_refuse(*status, SEV_TERM_SET_GENERAL, SEV_TERM_SNP);
+	refuse_snp(*status);
 
 	/*
 	 * The C-bit position is asked for once the protocol is agreed, and
-	 * the two answers the hypervisor gives for it must agree.
+	 * the two answers the hypervisor gives for it must agree.  SEV_STATUS
+	 * is read again first: a firmware #VC handler answers CPUID from its
+	 * SNP tables when SNP is active, and that must end in the SNP refusal,
+	 * not hide behind a C-bit mismatch.
 	 */
 	if (*status & MSR_AMD64_SEV_ES_ENABLED)
 		*ghcb_version = sev_es_msr_negotiate(&info);
 	detect_cpuid(0x8000001f, &eax, &ebx, &ecx, &edx);
 	cbit = ebx & 0x3f;
+	refuse_snp(detect_rdmsr(MSR_AMD64_SEV));
 	if ((*status & MSR_AMD64_SEV_ES_ENABLED) && info.cbit != cbit)
 		detect_refuse(*status, SEV_TERM_SET_LINUX, SEV_TERM_CBIT_MISMATCH);
 
