@@ -25,6 +25,12 @@
 /* The termination request (GHCB spec 4.1.13) for a reason set and code. */
 #define TERM(set, code)	(((code) << 16) | ((set) << 12) | SEV_MSR_TERM_REQ)
 
+/* Refuse to run, for the reason of set \set, code \code. */
+.macro REFUSE set:req, code:req
+	movl	$TERM(\set, \code), %eax
+	jmp	sev32_terminate
+.endm
+
 	.text
 	.code32
 
@@ -99,8 +105,7 @@ SYM_FUNC_START_LOCAL(sev32_cpuid_reg)
 	jne	1f
 	popl	%ebx
 	RET
-1:	movl	$TERM(SEV_TERM_SET_LINUX, SEV_TERM_CPUID_RESPONSE), %eax
-	jmp	sev32_terminate
+1:	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_CPUID_RESPONSE
 SYM_FUNC_END(sev32_cpuid_reg)
 
 /*
@@ -174,14 +179,11 @@ SYM_CODE_START_LOCAL(startup32_vc_handler)
 	iret
 
 .Lvc_unexpected:
-	movl	$TERM(SEV_TERM_SET_LINUX, SEV_TERM_VC_UNEXPECTED), %eax
-	jmp	sev32_terminate
+	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_VC_UNEXPECTED
 .Lvc_mismatch:
-	movl	$TERM(SEV_TERM_SET_LINUX, SEV_TERM_VC_MISMATCH), %eax
-	jmp	sev32_terminate
+	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_VC_MISMATCH
 .Lvc_no_sev:
-	movl	$TERM(SEV_TERM_SET_LINUX, SEV_TERM_CPUID_NO_SEV), %eax
-	jmp	sev32_terminate
+	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_CPUID_NO_SEV
 SYM_CODE_END(startup32_vc_handler)
 
 /* An IDT with the #VC handler, before anything can raise #VC. */
@@ -286,20 +288,15 @@ SYM_FUNC_START(get_sev_encryption_bit)
 	RET
 
 .Lrefuse_snp:
-	movl	$TERM(SEV_TERM_SET_GENERAL, SEV_TERM_SNP), %eax
-	jmp	sev32_terminate
+	REFUSE	SEV_TERM_SET_GENERAL, SEV_TERM_SNP
 .Lbad_info:
-	movl	$TERM(SEV_TERM_SET_LINUX, SEV_TERM_MSR_RESPONSE), %eax
-	jmp	sev32_terminate
+	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_MSR_RESPONSE
 .Lbad_version:
-	movl	$TERM(SEV_TERM_SET_GENERAL, SEV_TERM_PROTOCOL), %eax
-	jmp	sev32_terminate
+	REFUSE	SEV_TERM_SET_GENERAL, SEV_TERM_PROTOCOL
 .Lcbit_mismatch:
-	movl	$TERM(SEV_TERM_SET_LINUX, SEV_TERM_CBIT_MISMATCH), %eax
-	jmp	sev32_terminate
+	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_CBIT_MISMATCH
 .Lcbit_range:
-	movl	$TERM(SEV_TERM_SET_LINUX, SEV_TERM_CBIT_RANGE), %eax
-	jmp	sev32_terminate
+	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_CBIT_RANGE
 SYM_FUNC_END(get_sev_encryption_bit)
 
 /*
@@ -362,8 +359,7 @@ SYM_FUNC_START(startup32_check_sev_cbit)
 	popl	%ebx
 	RET
 
-6:	movl	$TERM(SEV_TERM_SET_LINUX, SEV_TERM_CBIT_PROBE), %eax
-	jmp	sev32_terminate
+6:	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_CBIT_PROBE
 SYM_FUNC_END(startup32_check_sev_cbit)
 
 	.data
