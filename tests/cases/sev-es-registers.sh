@@ -10,10 +10,13 @@ mon=$work/mon.sock gdb=$work/gdb.sock log=$work/console.log
 
 KERNEL=debian MODE=sev-es SMP=1 TIMEOUT=300 CMD='sleep 600' LOG=$log \
 	QEMU_ARGS="-monitor unix:$mon,server=on,wait=off -gdb unix:$gdb,server=on,wait=off" \
-	"$TOP/scripts/boot.sh" >/dev/null 2>&1 &
+	"$TOP/scripts/boot.sh" >/dev/null 2>"$work/boot.err" &
 pid=$!
 
-wait_line "$log" "$MARKER" "$pid" || fail "guest stopped before userland"
+if ! wait_line "$log" "$MARKER" "$pid"; then
+	tail -n 30 "$log" "$work/boot.err"
+	fail "guest stopped before userland"
+fi
 
 regs=$(monitor "$mon" 'info registers')
 note "info registers: $(grep -a 'CPU#' <<<"$regs")"

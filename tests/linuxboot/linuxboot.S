@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * linuxboot: firmware that starts a bzImage through the 32-bit boot
+ * protocol (Documentation/x86/boot.rst), so that the decompressor's own
+ * SEV-ES code runs: startup_32's, then startup_64's, which OVMF's EFI
+ * stub path skips.  The test loads the protected-mode kernel at 1 MiB
+ * and boot_params at BOOT_PARAMS with -device loader; under SEV they are
+ * launch data, private like this image.  One vCPU.
+ */
+#define BOOT_CS		0x10
+#define BOOT_DS		0x18
+#define BOOT_PARAMS	0x7000
+#define KERNEL_PA	0x100000
+
+	.section .reset, "ax"
+	.code16
+	.globl	reset
+reset:
+	jmp	start16
+
+/* The firmware GUID table QEMU looks for, with the SEV-ES reset block. */
+	.section .ovmf_table, "a"
+	.long	ap_reset
+	.word	22
+	.byte	0xde, 0x71, 0xf7, 0x00, 0x7e, 0x1a, 0xcb, 0x4f	/* SEV info block */
+	.byte	0x89, 0x0e, 0x68, 0xc7, 0x7e, 0x2f, 0xb4, 0x4e
+	.word	40
+	.byte	0xde, 0x82, 0xb5, 0x96, 0xb2, 0x1f, 0xf7, 0x45	/* table footer */
+	.byte	0xba, 0xea, 0xa3, 0x66, 0xc5, 0x5a, 0x08, 0x2d
+
+	.section .text16, "ax"
+	.code16
+text16:					/* at 0xffff8000: CS base 0xffff0000 */
+ap_reset:
+	cli
+	hlt
+	jmp	ap_reset
+
+start16:
+	cli
+	cld
+	lgdtl	%cs:(gdtr - text16 + 0x8000)
+	movl	%cr0, %eax
+	orl	$1, %eax			/* CR0.PE */
+	movl	%eax, %cr0
+	ljmpl	$BOOT_CS, $start32
+
+	.balign	8
+gdt:
+	.quad	0
+	.quad	0
+	.quad	0x00cf9a000000ffff		/* BOOT_CS: flat 32-bit code */
+	.quad	0x00cf92000000ffff		/* BOOT_DS: flat data */
+gdt_end:
+gdtr:
+	.word	gdt_end - gdt - 1
+	.long	gdt
+
+	.code32
+start32:
+	movl	$BOOT_DS, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+	movl	$BOOT_PARAMS, %esi
+	movl	$BOOT_PARAMS, %esp		/* boot_params must survive */
+	xorl	%ebp, %ebp
+	xorl	%edi, %edi
+	xorl	%ebx, %ebx
+	movl	$KERNEL_PA, %eax
+	jmp	*%eax
