@@ -57,3 +57,31 @@ hostile_case() {
 	[ -n "$seen" ] || fail "no termination request (boot.sh status $BOOT_RC)"
 	[ "$seen" = "$want" ] || fail "$seen, expected: $want"
 }
+
+# linuxboot_boot KERNEL DIR [SEV_OPTS]: start bzImage KERNEL through the
+# 32-bit boot protocol, tests/linuxboot as firmware, on the SEV-ES model
+# (one vCPU, 1 GiB).  Console and QEMU's messages go to DIR/console.log,
+# the model's trace to DIR/trace.  Returns once the kernel printed its
+# command line, or QEMU ended, or after 120 s.
+linuxboot_boot() {
+	local kernel=$1 dir=$2 opts=${3:-} initrd=$CACHE/initramfs/ours.cpio.gz pid
+
+	mkdir -p "$BUILD/linuxboot"
+	make -s -C "$TOP/tests/linuxboot" O="$BUILD/linuxboot" >/dev/null
+	"$TOP/tests/linuxboot/bootparams.py" "$kernel" "$dir" 0x40000000 0x10000000 \
+		"$(stat -c %s "$initrd")" "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1"
+	timeout -k 5 120 "$QEMU" -machine q35,confidential-guest-support=sev0 \
+		-accel tcg -cpu max -object "$SEV_GUEST${opts:+,$opts}" -m 1G -smp 1 \
+		-nographic -vga none -nic none -no-reboot -L "$QEMU_DATA" \
+		-bios "$BUILD/linuxboot/linuxboot.bin" \
+		-device loader,file="$dir/kernel.bin",addr=0x100000,force-raw=on \
+		-device loader,file="$dir/params.bin",addr=0x7000,force-raw=on \
+		-device loader,file="$initrd",addr=0x10000000,force-raw=on \
+		-trace sev_es_vmgexit -trace sev_es_msr_protocol -trace sev_es_terminate \
+		-D "$dir/trace" >"$dir/console.log" 2>&1 </dev/null &
+	pid=$!
+	# The kernel prints its command line well after the decompressor is done.
+	wait_line "$dir/console.log" 'Kernel command line: ' "$pid" && sleep 1
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}

@@ -13,30 +13,8 @@
 work=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-bootproto.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 kernel=${BZIMAGE:-$BUILD/linux-ours/arch/x86/boot/bzImage}
-initrd=$CACHE/initramfs/ours.cpio.gz
+linuxboot_boot "$kernel" "$work"
 BOOT_LOG=$work/console.log trace=$work/trace
-
-mkdir -p "$BUILD/linuxboot"
-make -s -C "$TOP/tests/linuxboot" O="$BUILD/linuxboot" >/dev/null
-"$TOP/tests/linuxboot/bootparams.py" "$kernel" "$work" 0x40000000 0x10000000 \
-	"$(stat -c %s "$initrd")" "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1"
-
-timeout -k 5 120 "$QEMU" -machine q35,confidential-guest-support=sev0 \
-	-accel tcg -cpu max -object "$SEV_GUEST" -m 1G -smp 1 \
-	-nographic -vga none -nic none -no-reboot -L "$QEMU_DATA" \
-	-bios "$BUILD/linuxboot/linuxboot.bin" \
-	-device loader,file="$work/kernel.bin",addr=0x100000,force-raw=on \
-	-device loader,file="$work/params.bin",addr=0x7000,force-raw=on \
-	-device loader,file="$initrd",addr=0x10000000,force-raw=on \
-	-trace sev_es_vmgexit -trace sev_es_msr_protocol -trace sev_es_terminate \
-	-D "$trace" >"$BOOT_LOG" 2>&1 </dev/null &
-pid=$!
-# The kernel's command line is printed well after the decompressor is done.
-wait_line "$BOOT_LOG" 'Kernel command line: ' "$pid" && sleep 1
-kill "$pid" 2>/dev/null || true
-rc=0
-wait "$pid" || rc=$?
-note "qemu exit status $rc"
 head -n 5 "$BOOT_LOG"
 
 # The decompressor's exits: everything before the kernel's own (third)

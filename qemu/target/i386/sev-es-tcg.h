@@ -46,6 +46,7 @@ typedef struct SevEsTcgConfig {
     uint32_t reduced_phys_bits;
     bool print_stats;
     const char *hostile;        /* a lie of tcg/sysemu/sev-es-hostile.c */
+    bool hostile_from_reset;    /* ... told from reset, not from the loader */
 } SevEsTcgConfig;
 
 int sev_es_tcg_init(const SevEsTcgConfig *cfg, Error **errp);
@@ -76,7 +77,7 @@ bool sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
 void sev_es_mem_host_access(hwaddr addr, hwaddr len);
 
 /* A hostile hypervisor, on request: tcg/sysemu/sev-es-hostile.c */
-int sev_es_hostile_init(const char *name, Error **errp);
+int sev_es_hostile_init(const char *name, bool from_reset, Error **errp);
 void sev_es_hostile_ghcb_used(void);
 void sev_es_hostile_msr_request(void);
 uint64_t sev_es_hostile_sev_info(uint64_t resp);

@@ -40,7 +40,8 @@ int sev_es_tcg_init(const SevEsTcgConfig *cfg, Error **errp)
                    cfg->reduced_phys_bits);
         return -1;
     }
-    if (sev_es_hostile_init(cfg->hostile, errp) < 0) {
+    if (sev_es_hostile_init(cfg->hostile, cfg->hostile_from_reset,
+                            errp) < 0) {
         return -1;
     }
     config = *cfg;

@@ -9,7 +9,9 @@
  * The lie starts once the firmware is done: at the first GHCB MSR
  * protocol request after the guest has used a GHCB page, i.e. the first
  * request of the OS loader (the kernel's decompressor).  Firmware told
- * the lie would die first, and the test would test the firmware.
+ * the lie would die first, and the test would test the firmware.  With
+ * tcg-hostile-reset=on it starts at reset, for firmware that asks the
+ * hypervisor nothing (a boot-protocol loader).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -61,7 +63,7 @@ static int chosen = -1;
 static bool ghcb_seen;
 static bool armed;
 
-int sev_es_hostile_init(const char *name, Error **errp)
+int sev_es_hostile_init(const char *name, bool from_reset, Error **errp)
 {
     unsigned i;
     g_autoptr(GString) names = g_string_new("");
@@ -72,6 +74,11 @@ int sev_es_hostile_init(const char *name, Error **errp)
     for (i = 0; i < ARRAY_SIZE(lies); i++) {
         if (!strcmp(name, lies[i].name)) {
             chosen = i;
+            if (from_reset) {
+                armed = true;
+                warn_report("sev-es: hostile hypervisor from reset: %s",
+                            lies[i].what);
+            }
             return 0;
         }
         g_string_append_printf(names, "%s%s", i ? ", " : "", lies[i].name);
