@@ -15,17 +15,17 @@ main() {
 
 	[ -f "$BUILD/linux-ours/arch/x86/boot/bzImage" ] || die "no kernel: make kernel"
 	mode_args "$MODE"
+	# Global: the EXIT trap runs after main's locals are gone.
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-kunit.XXXXXX")
 	trap 'rm -rf "$WORK"' EXIT
-	local work=$WORK
 	# kunit.py runs qemu-system-x86_64 from PATH: ours, except on KVM.
-	[ "$MODE" = kvm-sev-es ] || ln -s "$QEMU" "$work/qemu-system-x86_64"
-	mapfile -t fw < <(firmware_args "$work")
+	[ "$MODE" = kvm-sev-es ] || ln -s "$QEMU" "$WORK/qemu-system-x86_64"
+	mapfile -t fw < <(firmware_args "$WORK")
 	params=(-machine "$MACHINE" "${ACCEL[@]}" "${SEV[@]}" -L "$QEMU_DATA"
 		-smp 1 -vga none -nic none "${fw[@]}")
 
 	SEV_ES_KUNIT_QEMU_PARAMS=$(printf '%s\n' "${params[@]}") \
-	PATH="$work:$PATH" \
+	PATH="$WORK:$PATH" \
 		python3 "$TREES/linux/tools/testing/kunit/kunit.py" exec \
 			--build_dir="$BUILD/linux-ours" \
 			--kunitconfig="$TOP/kunit/sev-es.kunitconfig" \

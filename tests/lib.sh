@@ -44,12 +44,8 @@ hostile_case() {
 	err=$(mktemp "${TMPDIR:-/tmp}/sev-es-hostile.XXXXXX")
 	want="guest termination request: reason set $set, reason code $code"
 	note "hypervisor lie: $lie; expected: $want"
-	BOOT_LOG=$(mktemp "${TMPDIR:-/tmp}/sev-es-console.XXXXXX")
-	BOOT_RC=0
-	KERNEL=${KERNEL:-ours} MODE=sev-es SMP=1 TIMEOUT=${TIMEOUT:-90} CMD=true \
-		SEV_OPTS="tcg-hostile=$lie" LOG="$BOOT_LOG" \
-		"$TOP/scripts/boot.sh" >/dev/null 2>"$err" || BOOT_RC=$?
-	note "boot.sh exit status $BOOT_RC"
+	boot KERNEL="${KERNEL:-ours}" MODE=sev-es SMP=1 TIMEOUT="${TIMEOUT:-90}" CMD=true \
+		SEV_OPTS="tcg-hostile=$lie" 2>"$err"
 	sed 's/^/--- qemu: /' "$err"
 	seen=$(grep -ao 'guest termination request: reason set [0-9]*, reason code [0-9]*' "$err" || true)
 	rm -f "$err"

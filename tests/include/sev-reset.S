@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * For the test firmwares (sevtest, linuxboot): the reset vector, which
- * jumps to start16, and the firmware GUID table QEMU looks for at the top
- * of an SEV image (as in OVMF's ResetVector), with the SEV-ES reset block
- * pointing at ap_reset, where an AP starts.  Both labels are the
- * includer's, in its .text16 section.
+ * For the test firmwares (sevtest, linuxboot): the reset vector, the
+ * firmware GUID table QEMU looks for at the top of an SEV image (as in
+ * OVMF's ResetVector) with the SEV-ES reset block, where an AP starts,
+ * and the way into 32-bit protected mode.  Both firmwares run one vCPU,
+ * so an AP just halts.
+ *
+ * The includer puts .text16 at 0xffff8000 (CS base 0xffff0000), defines
+ * RESET_CS32, the selector of its flat 32-bit code segment, and the
+ * labels gdtr (its GDT descriptor, in .text16) and start32.
  */
 	.section .reset, "ax"
 	.code16
@@ -20,3 +24,20 @@ reset:
 	.word	40
 	.byte	0xde, 0x82, 0xb5, 0x96, 0xb2, 0x1f, 0xf7, 0x45	/* table footer */
 	.byte	0xba, 0xea, 0xa3, 0x66, 0xc5, 0x5a, 0x08, 0x2d
+
+	.section .text16, "ax"
+	.code16
+text16:
+ap_reset:
+	cli
+	hlt
+	jmp	ap_reset
+
+start16:
+	cli
+	cld
+	lgdtl	%cs:(gdtr - text16 + 0x8000)
+	movl	%cr0, %eax
+	orl	$1, %eax			/* CR0.PE */
+	movl	%eax, %cr0
+	ljmpl	$RESET_CS32, $start32

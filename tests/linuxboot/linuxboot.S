@@ -12,24 +12,8 @@
 #define BOOT_PARAMS	0x7000
 #define KERNEL_PA	0x100000
 
+#define RESET_CS32	BOOT_CS
 #include "../include/sev-reset.S"
-
-	.section .text16, "ax"
-	.code16
-text16:					/* at 0xffff8000: CS base 0xffff0000 */
-ap_reset:
-	cli
-	hlt
-	jmp	ap_reset
-
-start16:
-	cli
-	cld
-	lgdtl	%cs:(gdtr - text16 + 0x8000)
-	movl	%cr0, %eax
-	orl	$1, %eax			/* CR0.PE */
-	movl	%eax, %cr0
-	ljmpl	$BOOT_CS, $start32
 
 	.balign	8
 gdt:

@@ -6,23 +6,8 @@
  */
 #include "sevtest.h"
 
+#define RESET_CS32	SEL_CODE32
 #include "../include/sev-reset.S"
-
-	.section .text16, "ax"
-	.code16
-ap_reset:				/* sevtest runs on one vCPU */
-	cli
-	hlt
-	jmp	ap_reset
-
-start16:
-	cli
-	cld
-	lgdtl	%cs:(gdtr - 0xffff0000)
-	movl	%cr0, %eax
-	orl	$1, %eax			/* CR0.PE */
-	movl	%eax, %cr0
-	ljmpl	$SEL_CODE32, $start32
 
 	.balign	8
 gdt:

@@ -37,22 +37,9 @@ void sev_enable(struct boot_params *bp)
 	sev_status = status;
 }
 
-/* SEV_STATUS, or 0 on a CPU without SEV (APM 15.34.10). */
 u64 sev_get_status(void)
 {
-	u32 eax, ebx, ecx = 0, edx, lo, hi;
-
-	asm volatile("cpuid" : "=a" (eax), "=b" (ebx), "+c" (ecx), "=d" (edx)
-		     : "0" (0x80000000));
-	if (eax < 0x8000001f)
-		return 0;
-	ecx = 0;
-	asm volatile("cpuid" : "=a" (eax), "=b" (ebx), "+c" (ecx), "=d" (edx)
-		     : "0" (0x8000001f));
-	if (!(eax & BIT(1)))
-		return 0;
-	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (MSR_AMD64_SEV));
-	return ((u64)hi << 32) | lo;
+	return sev_read_status();
 }
 
 /*

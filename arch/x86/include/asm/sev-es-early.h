@@ -96,6 +96,9 @@ void sev_es_check_cpuid(u32 fn, u32 eax);
 /* #VC before a GHCB exists: CPUID only. */
 void do_vc_no_ghcb(struct pt_regs *regs, unsigned long exit_code);
 
+/* SEV_STATUS, or 0 on a CPU without SEV. */
+u64 sev_read_status(void);
+
 /*
  * SEV detection for the decompressor and the early kernel: returns the
  * encryption mask (0: not an SEV guest) and SEV_STATUS in *status, or

@@ -69,6 +69,20 @@ static u64 probe_pattern(bool have_rdrand)
 	return (((u64)hi << 32) | lo) * 0x9e3779b97f4a7c15ULL;
 }
 
+/* SEV_STATUS, or 0 on a CPU without SEV (APM 15.34.1, 15.34.10). */
+u64 sev_read_status(void)
+{
+	u32 eax, ebx, ecx, edx;
+
+	detect_cpuid(0x80000000, &eax, &ebx, &ecx, &edx);
+	if (eax < 0x8000001f)
+		return 0;
+	detect_cpuid(0x8000001f, &eax, &ebx, &ecx, &edx);
+	if (!(eax & BIT(1)))
+		return 0;
+	return detect_rdmsr(MSR_AMD64_SEV);
+}
+
 u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
 		     unsigned int *ghcb_version)
 {
@@ -78,17 +92,8 @@ u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
 	unsigned long code;
 	bool rdrand;
 
-	*status = 0;
 	*ghcb_version = 0;
-
-	detect_cpuid(0x80000000, &eax, &ebx, &ecx, &edx);
-	if (eax < 0x8000001f)
-		return 0;
-	detect_cpuid(0x8000001f, &eax, &ebx, &ecx, &edx);
-	if (!(eax & BIT(1)))
-		return 0;
-
-	*status = detect_rdmsr(MSR_AMD64_SEV);
+	*status = sev_read_status();
 	if (!(*status & MSR_AMD64_SEV_ENABLED))
 		return 0;
 

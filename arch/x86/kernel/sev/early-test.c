@@ -16,7 +16,6 @@
 #include <linux/irqflags.h>
 #include <linux/mm.h>
 #include <linux/processor.h>
-#include <asm/msr.h>
 #include <asm/ptrace.h>
 #include <asm/sev-es-early.h>
 #include <asm/svm.h>
@@ -120,20 +119,17 @@ static void skip_unless_sev_es(struct kunit *test)
 }
 
 /*
- * Run @fn with interrupts off on this CPU, then give the runtime its GHCB
- * MSR back: the MSR protocol overwrites it.
+ * MSR-protocol calls need interrupts off: a #VC between the request and
+ * the VMGEXIT would overwrite the request.  They put the runtime's GHCB
+ * MSR back themselves.
  */
-#define WITH_GHCB_MSR_SAVED(stmt)					\
-	do {								\
-		unsigned long __flags;					\
-		u64 __ghcb;						\
-									\
-		local_irq_save(__flags);				\
-		__ghcb = native_read_msr(MSR_AMD64_SEV_ES_GHCB);	\
-		stmt;							\
-		native_wrmsr(MSR_AMD64_SEV_ES_GHCB, (u32)__ghcb,	\
-			     (u32)(__ghcb >> 32));			\
-		local_irq_restore(__flags);				\
+#define WITH_IRQS_OFF(stmt)					\
+	do {							\
+		unsigned long __flags;				\
+								\
+		local_irq_save(__flags);			\
+		stmt;						\
+		local_irq_restore(__flags);			\
 	} while (0)
 
 /* Live: the hypervisor's MSR-protocol answers match its GHCB answers. */
@@ -145,7 +141,7 @@ static void cpuid_msr_matches_cpuid(struct kunit *test)
 
 	skip_unless_sev_es(test);
 	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
-		WITH_GHCB_MSR_SAVED({
+		WITH_IRQS_OFF({
 			a = leaves[i];
 			c = 0;
 			native_cpuid(&a, &b, &c, &d);
@@ -173,7 +169,7 @@ static void cpuid_vc_no_ghcb(struct kunit *test)
 	regs.ip = (unsigned long)insn;
 	regs.ax = 0x8000001f;
 	regs.cx = 0;
-	WITH_GHCB_MSR_SAVED(do_vc_no_ghcb(&regs, SVM_EXIT_CPUID));
+	WITH_IRQS_OFF(do_vc_no_ghcb(&regs, SVM_EXIT_CPUID));
 	KUNIT_EXPECT_EQ(test, regs.ip, (unsigned long)insn + 2);
 	KUNIT_EXPECT_EQ(test, regs.ax, a);
 	KUNIT_EXPECT_EQ(test, regs.bx, b);
@@ -189,7 +185,7 @@ static void cpuid_msr_negotiate(struct kunit *test)
 	u32 ebx = 0;
 
 	skip_unless_sev_es(test);
-	WITH_GHCB_MSR_SAVED({
+	WITH_IRQS_OFF({
 		version = sev_es_msr_negotiate(&info);
 		ebx = sev_es_msr_cpuid(0x8000001f, SEV_CPUID_EBX);
 	});
