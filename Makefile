@@ -5,13 +5,13 @@ SHELL := /bin/bash
 S := scripts
 
 # Settings for boot.sh; see "make help".
-export KERNEL MODE SMP MEM CMD TIMEOUT APPEND QEMU_ARGS LOG FORCE
+export KERNEL MODE CPU SMP MEM CMD TIMEOUT APPEND QEMU_ARGS LOG FORCE
 
 .PHONY: help deps fetch assemble regen qemu kernel initramfs build boot check bench hostile kunit series
 
 help:
 	@echo "make boot [KERNEL=ours|debian|PATH] [MODE=plain|sev-es|kvm-sev-es]"
-	@echo "          [SMP=N] [MEM=1G] [CMD='...'] [TIMEOUT=s] [APPEND='...']"
+	@echo "          [SMP=N] [MEM=1G] [CMD='...'] [TIMEOUT=s] [APPEND='...'] [CPU=...]"
 	@echo "make check      build everything and run every test"
 	@echo "make bench      boot-time ratio sev-es/plain and per-exit counts"
 	@echo "make hostile [KERNEL=...]  one boot per lie of the model's hostile hypervisor"

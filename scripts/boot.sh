@@ -3,6 +3,7 @@
 #
 # Settings (environment, as passed by "make boot"):
 #   KERNEL=ours|debian|PATH   MODE=plain|sev-es|kvm-sev-es   SMP=N  MEM=size
+#   CPU=model     the TCG vCPU (default max,la57=off; scripts/lib.sh)
 #   CMD='...'     run in the guest, exit with its status (else a shell)
 #   TIMEOUT=s     wall-clock limit; the guest is killed and we fail
 #   APPEND='...'  extra kernel command line

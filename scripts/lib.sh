@@ -21,6 +21,13 @@ OVMF_CODE=$OVMF_DIR/OVMF_CODE.fd
 OVMF_VARS=$OVMF_DIR/OVMF_VARS.fd
 # The SEV-ES guest, as on an EPYC host (C-bit 51).
 SEV_GUEST=sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1
+# The TCG CPU, as the EPYC parts with SEV-ES but no SNP (Rome, Milan): no
+# 5-level paging.  With LA57, Linux 6.1's #VC handler (in-tree, and so
+# Debian's kernel) forwards a bogus #PF when an interrupt's MMIO hits the
+# window in identify_cpu() where the feature bits are cleared and
+# lookup_address() walks four levels (Documentation/model.md).  CPU=max
+# brings LA57 back.
+TCG_CPU=${CPU:-max,la57=off}
 
 # Debian packages we take unmodified (downloaded, never installed).
 LINUX_SRC_PKG=linux-source-6.1
@@ -68,12 +75,12 @@ mode_args() {
 
 	case $1 in
 	plain)
-		MACHINE=q35; ACCEL=(-accel tcg -cpu max); SEV=() ;;
+		MACHINE=q35; ACCEL=(-accel tcg -cpu "$TCG_CPU"); SEV=() ;;
 	sev-es)
 		"$QEMU" -trace help 2>/dev/null | grep -q '^sev_es_' ||
 			die "MODE=sev-es needs the SEV-ES model in our QEMU ($QEMU lacks it: make qemu)"
 		MACHINE=q35,confidential-guest-support=sev0
-		ACCEL=(-accel tcg -cpu max); SEV=(-object "$sev_object") ;;
+		ACCEL=(-accel tcg -cpu "$TCG_CPU"); SEV=(-object "$sev_object") ;;
 	kvm-sev-es)
 		[ -w /dev/kvm ] || die "MODE=kvm-sev-es needs /dev/kvm (an AMD EPYC host with KVM)"
 		grep -qsx '[Y1]' /sys/module/kvm_amd/parameters/sev_es ||

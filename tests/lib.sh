@@ -67,7 +67,7 @@ linuxboot_boot() {
 	"$TOP/tests/linuxboot/bootparams.py" "$kernel" "$dir" 0x40000000 0x10000000 \
 		"$(stat -c %s "$initrd")" "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1"
 	timeout -k 5 120 "$QEMU" -machine q35,confidential-guest-support=sev0 \
-		-accel tcg -cpu max -object "$SEV_GUEST${opts:+,$opts}" -m 1G -smp 1 \
+		-accel tcg -cpu "$TCG_CPU" -object "$SEV_GUEST${opts:+,$opts}" -m 1G -smp 1 \
 		-nographic -vga none -nic none -no-reboot -L "$QEMU_DATA" \
 		-bios "$BUILD/linuxboot/linuxboot.bin" \
 		-device loader,file="$dir/kernel.bin",addr=0x100000,force-raw=on \

@@ -16,7 +16,7 @@ mon=$work/mon.sock gdb=$work/gdb.sock log=$work/console.log err=$work/qemu.err
 mkdir -p "$out"
 make -s -C "$TOP/tests/sevtest" O="$out" >/dev/null
 timeout -k 5 120 "$QEMU" -machine q35,confidential-guest-support=sev0 -accel tcg \
-	-cpu max -object sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1 \
+	-cpu "$TCG_CPU" -object "$SEV_GUEST" \
 	-L "$QEMU_DATA" -m 128M -display none -vga none -nic none -no-reboot \
 	-bios "$out/sevtest.bin" -serial "file:$log" \
 	-monitor "unix:$mon,server=on,wait=off" -gdb "unix:$gdb,server=on,wait=off" \
