@@ -222,18 +222,20 @@ void sev_es_init_received(X86CPU *cpu)
 }
 
 /*
- * SIPI: the vector is ignored.  A vCPU that never ran starts from its
- * launch state (the reset block); one parked in AP reset hold returns
- * from its VMGEXIT, woken; any other resumes where it was.
+ * SIPI (the APIC delivers one only after INIT): the vector is ignored.  A
+ * vCPU that never ran starts from its launch state (the reset block); any
+ * other is woken from AP reset hold by the hypervisor, and resumes.
  */
 void sev_es_sipi(X86CPU *cpu)
 {
     CPUState *cs = CPU(cpu);
+    SevEsVcpu *s = &cpu->env.sev_es;
 
-    trace_sev_es_sipi(cs->cpu_index, cpu->env.sev_es.hold);
-    if (cpu->env.sev_es.hold != SEV_ES_HOLD_NONE) {
+    trace_sev_es_sipi(cs->cpu_index, s->hold);
+    if (s->started) {
         sev_es_hv_ap_wake(cpu);
     }
+    s->started = true;
     cs->halted = 0;
 }
 

@@ -33,6 +33,8 @@
 #define GHCB_MSR_CPUID_RESP         0x005
 #define GHCB_MSR_AP_RESET_HOLD_REQ  0x006
 #define GHCB_MSR_AP_RESET_HOLD_RESP 0x007
+#define GHCB_MSR_AP_RESET_HOLD_WOKEN \
+    ((1ULL << 12) | GHCB_MSR_AP_RESET_HOLD_RESP)  /* GHCBData 1 */
 #define GHCB_MSR_PREF_GPA_REQ       0x010
 #define GHCB_MSR_PREF_GPA_RESP      0x011
 #define GHCB_MSR_REG_GPA_REQ        0x012
@@ -210,6 +212,25 @@ static uint32_t cpuid_reg(CPUX86State *env, uint32_t fn, unsigned reg)
     return r[reg];
 }
 
+/*
+ * A SIPI that found the vCPU running, not in AP reset hold, came for the
+ * hold it was about to enter: OVMF and Linux report an AP parked just
+ * before its hold VMGEXIT, and the BSP may wake it at once.  KVM drops
+ * such a SIPI, and an AP preempted in that window then holds forever; the
+ * model keeps it, and the next hold ends as soon as it starts.
+ */
+static bool take_early_wake(X86CPU *cpu)
+{
+    SevEsVcpu *s = &cpu->env.sev_es;
+
+    if (!s->wake_pending) {
+        return false;
+    }
+    s->wake_pending = false;
+    trace_sev_es_ap_wake(CPU(cpu)->cpu_index, SEV_ES_HOLD_NONE);
+    return true;
+}
+
 static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
 {
     CPUX86State *env = &cpu->env;
@@ -232,6 +253,10 @@ static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
         break;
     }
     case GHCB_MSR_AP_RESET_HOLD_REQ:
+        if (take_early_wake(cpu)) {
+            resp = GHCB_MSR_AP_RESET_HOLD_WOKEN;
+            break;
+        }
         /* Until a SIPI: "keep holding" (GHCBData 0). */
         env->sev_es.ghcb_msr = GHCB_MSR_AP_RESET_HOLD_RESP;
         env->sev_es.hold = SEV_ES_HOLD_MSR;
@@ -596,6 +621,10 @@ static SevEsExit dispatch(Ghcb *g)
         set_result(g, GHCB_RESULT_OK, 0);
         break;
     case SVM_VMGEXIT_AP_HLT_LOOP:
+        if (take_early_wake(cpu)) {
+            set_result(g, GHCB_RESULT_OK, 1);
+            break;
+        }
         env->sev_es.hold = SEV_ES_HOLD_GHCB;
         env->sev_es.hold_ghcb = g->gpa;
         set_result(g, GHCB_RESULT_OK, 0);
@@ -689,15 +718,22 @@ SevEsExit sev_es_hv_vmgexit(X86CPU *cpu)
     return ret;
 }
 
-/* SIPI to a vCPU in AP reset hold: the hold ends, woken (GHCB 4.1.12). */
+/*
+ * SIPI to a vCPU that ran: a hold ends, woken (GHCB 4.1.12); without one,
+ * the next hold will (take_early_wake()).
+ */
 void sev_es_hv_ap_wake(X86CPU *cpu)
 {
     CPUX86State *env = &cpu->env;
     uint64_t one = cpu_to_le64(1);
 
+    if (env->sev_es.hold == SEV_ES_HOLD_NONE) {
+        env->sev_es.wake_pending = true;
+        return;
+    }
     trace_sev_es_ap_wake(CPU(cpu)->cpu_index, env->sev_es.hold);
     if (env->sev_es.hold == SEV_ES_HOLD_MSR) {
-        env->sev_es.ghcb_msr = (1ULL << 12) | GHCB_MSR_AP_RESET_HOLD_RESP;
+        env->sev_es.ghcb_msr = GHCB_MSR_AP_RESET_HOLD_WOKEN;
     } else if (env->sev_es.hold == SEV_ES_HOLD_GHCB) {
         host_write(env->sev_es.hold_ghcb + GHCB_SW_EXIT_INFO_2, &one, 8);
     }
