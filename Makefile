@@ -13,7 +13,7 @@ help:
 	@echo "make boot [KERNEL=ours|debian|PATH] [MODE=plain|sev-es|kvm-sev-es]"
 	@echo "          [SMP=N] [MEM=1G] [CMD='...'] [TIMEOUT=s] [APPEND='...'] [CPU=...]"
 	@echo "make check      build everything and run every test"
-	@echo "make bench      boot-time ratio sev-es/plain and per-exit counts"
+	@echo "make bench      boot-time ratio sev-es/plain, per-exit counts, insns per #VC"
 	@echo "make hostile [KERNEL=...]  one boot per lie of the model's hostile hypervisor"
 	@echo "make kunit [MODE=sev-es|plain|kvm-sev-es]  our KUnit suites in a guest, via kunit.py"
 	@echo "make series     export the guest series (format-patch, cover letter), checkpatch, W=1"
@@ -55,6 +55,7 @@ check: build
 
 bench: build
 	bench/boot-ratio.sh
+	bench/vc-cost.sh
 
 hostile: build
 	tests/hostile.sh $(or $(KERNEL),ours)

@@ -4,6 +4,8 @@
 #   build-kernel.sh [FLAVOUR]
 #     ours   the assembled work tree (pristine + overlay + series)
 #     nosev  the same tree, CONFIG_AMD_MEM_ENCRYPT off
+#     intree the pristine Debian tree (tag pristine), the in-tree SEV code
+#            our series replaces; same config, for comparisons
 #
 # Prints the bzImage path on stdout.
 . "$(dirname "$0")/lib.sh"
@@ -13,13 +15,28 @@ src=$TREES/linux
 out=$BUILD/linux-$flavour
 fragments=("$TOP/configs/guest.config")
 
+[ -d "$src/.git" ] || die "no kernel tree: run 'scripts/tree.sh assemble linux'"
+
+# A plain copy of the work tree's pristine commit, refreshed when it moves.
+pristine_tree() {
+	local dir=$TREES/linux-pristine rev
+	rev=$(git -C "$src" rev-parse pristine)
+	if [ "$(cat "$dir/.pristine-rev" 2>/dev/null)" != "$rev" ]; then
+		log "extracting the pristine kernel tree into $dir"
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		git -C "$src" archive pristine | tar -x -C "$dir"
+		echo "$rev" >"$dir/.pristine-rev"
+	fi
+	echo "$dir"
+}
+
 case $flavour in
 ours) ;;
 nosev) fragments+=("$TOP/configs/nosev.config") ;;
+intree) src=$(pristine_tree); fragments+=("$TOP/configs/intree.config") ;;
 *) die "unknown kernel flavour '$flavour'" ;;
 esac
-
-[ -d "$src/.git" ] || die "no kernel tree: run 'scripts/tree.sh assemble linux'"
 
 kmake() {
 	make -C "$src" O="$out" CC="ccache gcc" HOSTCC="ccache gcc" \
