@@ -13,7 +13,7 @@
 # (scripts/build-kernel.sh); the last column is ours / intree.
 . "$(dirname "$0")/../scripts/lib.sh"
 
-N=${N:-100000}
+N=${N:-200000}
 KINDS=(cpuid out mmio)
 PLUGIN=$BUILD/qemu/tests/plugin/libinsn.so
 # The PCIe device whose extended config space vcloop mmio reads.
