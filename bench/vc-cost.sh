@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Guest instructions a #VC round trip adds, counted with QEMU's TCG
 # instruction-counting plugin (tests/plugin/libinsn.so, inline): for
-# user-space CPUID, user-space port OUT and a kernel MMIO read (see
-# tests/guest/src/vcloop.c), each done N times in one boot, less a boot
-# that does none, over N; the same under MODE=plain is subtracted, so what
-# is left is the SEV-ES part.  Firmware and boot are in every count, so N
-# is large; timer interrupts that land in a loop count too.
+# user-space CPUID (tests/guest/src/cpuid.c), user-space port OUT and a
+# kernel MMIO read (tests/guest/src/vcloop.c), each done N times in one
+# boot, less a boot that does none, over N; the same under MODE=plain is
+# subtracted, so what is left is the SEV-ES part.  Firmware and boot are
+# in every count, so N is large; timer interrupts in a loop count too.
 #
 #   bench/vc-cost.sh [FLAVOUR...]   kernel flavours (default: intree ours)
 #
@@ -19,13 +19,21 @@ PLUGIN=$BUILD/qemu/tests/plugin/libinsn.so
 # The PCIe device whose extended config space vcloop mmio reads.
 DEVICE="-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,addr=0x10"
 
+# loop KIND COUNT: the guest command doing COUNT operations of KIND.
+loop() {
+	case $1 in
+	cpuid) echo "cpuid 0 0 $2" ;;
+	*) echo "vcloop $1 $2" ;;
+	esac
+}
+
 # insns FLAVOUR MODE KIND COUNT: guest instructions of one boot.
 insns() {
 	local kernel=$BUILD/linux-$1/arch/x86/boot/bzImage log=$dir/$1-$2-$3.log
-	KERNEL=$kernel MODE=$2 SMP=1 TIMEOUT=900 CMD="vcloop $3 $4" \
+	KERNEL=$kernel MODE=$2 SMP=1 TIMEOUT=900 CMD="$(loop "$3" "$4")" \
 		QEMU_ARGS="$DEVICE -plugin $PLUGIN,inline=on -d plugin -D $log.plugin" \
 		LOG="$log" "$TOP/scripts/boot.sh" >/dev/null 2>"$log.err" ||
-		die "$1 kernel, $2, vcloop $3 $4: boot failed: $(tail -n 3 "$log" "$log.err")"
+		die "$1 kernel, $2, $(loop "$3" "$4"): boot failed: $(tail -n 3 "$log" "$log.err")"
 	sed -n 's/^insns: //p' "$log.plugin"
 }
 

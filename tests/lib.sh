@@ -15,6 +15,12 @@ boot() {
 	note "boot.sh exit status $BOOT_RC"
 }
 
+# virtio_disk ID FILE: QEMU arguments for a raw virtio-blk disk, modern
+# and behind the platform IOMMU, as an SEV guest's devices must be.
+virtio_disk() {
+	echo "-drive if=none,id=$1,format=raw,file=$2 -device virtio-blk-pci,drive=$1,disable-legacy=on,iommu_platform=on"
+}
+
 # monitor SOCKET COMMAND...: run HMP commands on a monitor socket.
 monitor() {
 	local sock=$1; shift

@@ -30,7 +30,7 @@ echo "disk sha256: $(dd if=/dev/vda bs=1M count=4 2>/dev/null | sha256sum)"
 cpuid 0x8000001f'
 
 boot KERNEL=debian MODE=sev-es SMP=2 TIMEOUT=600 CMD="$cmd" \
-	QEMU_ARGS="-drive if=none,id=d0,format=raw,file=$work/disk.img -device virtio-blk-pci,drive=d0,disable-legacy=on,iommu_platform=on"
+	QEMU_ARGS="$(virtio_disk d0 "$work/disk.img")"
 expect_rc 0
 expect_console "$MARKER"
 expect_console 'Memory Encryption Features active: AMD SEV SEV-ES'

@@ -14,7 +14,6 @@ trap 'rm -rf "$work"' EXIT
 head -c 64M /dev/urandom >"$work/src.img"
 truncate -s 64M "$work/dst.img"
 want=$(sha256sum <"$work/src.img" | cut -d' ' -f1)
-disk() { echo "-drive if=none,id=$1,format=raw,file=$2 -device virtio-blk-pci,drive=$1,disable-legacy=on,iommu_platform=on"; }
 
 # shellcheck disable=SC2016 # expanded by the guest shell
 cmd='dmesg | grep "Memory Encryption Features active"
@@ -44,7 +43,7 @@ printf "\015" | dd of=/dev/port bs=1 seek=112 count=1 2>/dev/null
 echo "rtc status d: $(dd if=/dev/port bs=1 skip=113 count=1 2>/dev/null | od -An -tx1)"'
 
 boot KERNEL=ours MODE=sev-es SMP=4 TIMEOUT=300 CMD="$cmd" \
-	QEMU_ARGS="$(disk d0 "$work/src.img") $(disk d1 "$work/dst.img")"
+	QEMU_ARGS="$(virtio_disk d0 "$work/src.img") $(virtio_disk d1 "$work/dst.img")"
 expect_rc 0
 expect_console "$MARKER"
 expect_console 'Memory Encryption Features active: AMD SEV SEV-ES'

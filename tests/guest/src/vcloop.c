@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vcloop KIND N: N user-space instructions of one kind that an SEV-ES
- * guest cannot execute without the hypervisor, each a #VC round trip:
+ * vcloop KIND N: N operations of one kind that an SEV-ES guest cannot
+ * do without the hypervisor, each a #VC round trip (for CPUID, use
+ * "cpuid 0 0 N"):
  *
  *   none   nothing (the baseline of a measurement)
- *   cpuid  CPUID leaf 0
  *   out    OUT to port 0x80 (after ioperm())
  *   mmio   a read of the extended config space (offset 0x100) of the
  *          PCIe device at 00:10.0 through sysfs: one MMIO read of ECAM
@@ -24,16 +24,6 @@
 
 #define PCI_CONFIG	"/sys/bus/pci/devices/0000:00:10.0/config"
 #define PCI_EXT_CFG	0x100
-
-static int run_cpuid(unsigned long n)
-{
-	unsigned int a, b, c, d;
-
-	while (n--)
-		asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-			     : "a"(0), "c"(0));
-	return 0;
-}
 
 static int run_out(unsigned long n)
 {
@@ -70,14 +60,12 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: vcloop none|cpuid|out|mmio N\n");
+		fprintf(stderr, "usage: vcloop none|out|mmio N\n");
 		return 2;
 	}
 	n = strtoul(argv[2], NULL, 0);
 	if (!strcmp(argv[1], "none"))
 		ret = 0;
-	else if (!strcmp(argv[1], "cpuid"))
-		ret = run_cpuid(n);
 	else if (!strcmp(argv[1], "out"))
 		ret = run_out(n);
 	else if (!strcmp(argv[1], "mmio"))
