@@ -46,6 +46,11 @@
 #define SEV_TERM_GHCB_RESPONSE		0x17	/* malformed GHCB page response */
 #define SEV_TERM_GHCB_SETUP		0x18	/* the GHCB page could not be shared */
 #define SEV_TERM_CPUID_NO_SEV		0x19	/* CPUID denies SEV-ES while in it */
+#define SEV_TERM_GHCB_INJECT		0x1a	/* injection request the spec does not allow */
+#define SEV_TERM_GHCB_VALID		0x1b	/* returned register without its valid bit */
+#define SEV_TERM_GHCB_SIZE		0x1c	/* response beyond the request's shared buffer */
+#define SEV_TERM_VC_FAILED		0x1d	/* hypervisor refused a kernel request */
+#define SEV_TERM_GHCB_NESTED		0x1e	/* GHCB needed three levels deep */
 
 #ifndef __ASSEMBLY__
 

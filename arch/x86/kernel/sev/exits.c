@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The NAE exits without a memory operand (GHCB specification 56421,
+ * 4.1): each handler puts the inputs the spec lists into the GHCB, exits,
+ * and takes back only the registers the hypervisor marked valid.  A
+ * register it must return and did not is a malformed response.
+ */
+
+#include <linux/percpu.h>
+#include <asm/debugreg.h>
+#include <asm/fpu/xcr.h>
+#include <asm/insn-eval.h>
+#include <asm/special_insns.h>
+#include <asm/svm.h>
+#include <asm/sev-es-early.h>
+#include <asm/traps.h>
+#include <asm/x86_init.h>
+
+#include "internal.h"
+
+/* DR7 after reset: only the always-one bit 10 (APM 13.1.1.5). */
+#define DR7_RESET_VALUE		0x400
+
+/* DR7 as the guest last wrote it; the hypervisor cannot read ours. */
+static DEFINE_PER_CPU(unsigned long, sev_dr7) = DR7_RESET_VALUE;
+
+static enum vc_result not_returned(struct vc_ctxt *ctxt, const char *what)
+{
+	return vc_fatal(ctxt, SEV_TERM_GHCB_VALID, what);
+}
+
+/* CPUID, exit 0x72 (GHCB spec 4.1.4): RAX, RCX and XCR0 in; four out. */
+enum vc_result vc_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+{
+	struct pt_regs *regs = ctxt->regs;
+	u32 fn = regs->ax;
+	enum vc_result res;
+
+	ghcb_set_rax(ghcb, fn);
+	ghcb_set_rcx(ghcb, lower_32_bits(regs->cx));
+	if (native_read_cr4() & X86_CR4_OSXSAVE)
+		ghcb_set_xcr0(ghcb, xgetbv(XCR_XFEATURE_ENABLED_MASK));
+	else
+		ghcb_set_xcr0(ghcb, 1);
+
+	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_CPUID, 0, 0);
+	if (res != VC_DONE)
+		return res;
+	if (!ghcb_rax_is_valid(ghcb) || !ghcb_rbx_is_valid(ghcb) ||
+	    !ghcb_rcx_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb))
+		return not_returned(ctxt, "CPUID response without all four registers");
+
+	regs->ax = lower_32_bits(ghcb->save.rax);
+	regs->bx = lower_32_bits(ghcb->save.rbx);
+	regs->cx = lower_32_bits(ghcb->save.rcx);
+	regs->dx = lower_32_bits(ghcb->save.rdx);
+	sev_es_check_cpuid(fn, regs->ax);
+	return VC_DONE;
+}
+
+/* RDMSR/WRMSR, exit 0x7c (GHCB spec 4.1.6): exit_info_1 1 for a write. */
+enum vc_result vc_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+{
+	struct pt_regs *regs = ctxt->regs;
+	bool write = ctxt->code[ctxt->len - 1] == 0x30;
+	enum vc_result res;
+
+	ghcb_set_rcx(ghcb, lower_32_bits(regs->cx));
+	if (write) {
+		ghcb_set_rax(ghcb, lower_32_bits(regs->ax));
+		ghcb_set_rdx(ghcb, lower_32_bits(regs->dx));
+	}
+
+	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_MSR, write, 0);
+	if (res != VC_DONE || write)
+		return res;
+	if (!ghcb_rax_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb))
+		return not_returned(ctxt, "RDMSR response without RAX and RDX");
+
+	regs->ax = lower_32_bits(ghcb->save.rax);
+	regs->dx = lower_32_bits(ghcb->save.rdx);
+	return VC_DONE;
+}
+
+/* RDTSC 0x6e, RDTSCP 0x87 (GHCB spec 4.1.2, 4.1.11). */
+enum vc_result vc_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+{
+	bool rdtscp = ctxt->exit_code == SVM_EXIT_RDTSCP;
+	struct pt_regs *regs = ctxt->regs;
+	enum vc_result res;
+
+	res = sev_ghcb_call(ctxt, ghcb, ctxt->exit_code, 0, 0);
+	if (res != VC_DONE)
+		return res;
+	if (!ghcb_rax_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb) ||
+	    (rdtscp && !ghcb_rcx_is_valid(ghcb)))
+		return not_returned(ctxt, "RDTSC(P) response without its registers");
+
+	regs->ax = lower_32_bits(ghcb->save.rax);
+	regs->dx = lower_32_bits(ghcb->save.rdx);
+	if (rdtscp)
+		regs->cx = lower_32_bits(ghcb->save.rcx);
+	return VC_DONE;
+}
+
+/* RDPMC, exit 0x6f (GHCB spec 4.1.3): RCX in, RAX and RDX out. */
+enum vc_result vc_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+{
+	struct pt_regs *regs = ctxt->regs;
+	enum vc_result res;
+
+	ghcb_set_rcx(ghcb, lower_32_bits(regs->cx));
+	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_RDPMC, 0, 0);
+	if (res != VC_DONE)
+		return res;
+	if (!ghcb_rax_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb))
+		return not_returned(ctxt, "RDPMC response without RAX and RDX");
+
+	regs->ax = lower_32_bits(ghcb->save.rax);
+	regs->dx = lower_32_bits(ghcb->save.rdx);
+	return VC_DONE;
+}
+
+/*
+ * INVD 0x76, WBINVD 0x89 (GHCB spec 4.1.7, 4.1.14): the hypervisor does
+ * it for us.  Guest memory is encrypted, so a real INVD would throw away
+ * data the hypervisor cannot write back; it is passed on as asked and
+ * KVM turns it into WBINVD.
+ */
+enum vc_result vc_handle_cache(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+{
+	return sev_ghcb_call(ctxt, ghcb, ctxt->exit_code, 0, 0);
+}
+
+/* MONITOR 0x8a, MWAIT 0x8b (GHCB spec 4.1.8): RAX, RCX (and RDX) in. */
+enum vc_result vc_handle_monitor(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+{
+	struct pt_regs *regs = ctxt->regs;
+
+	ghcb_set_rax(ghcb, regs->ax);
+	ghcb_set_rcx(ghcb, regs->cx);
+	if (ctxt->exit_code == SVM_EXIT_MONITOR)
+		ghcb_set_rdx(ghcb, regs->dx);
+	return sev_ghcb_call(ctxt, ghcb, ctxt->exit_code, 0, 0);
+}
+
+/*
+ * VMMCALL, exit 0x81 (GHCB spec 4.1.10): the registers beyond RAX are the
+ * hypervisor's ABI, so its hooks choose them.  Without a hypervisor that
+ * has any, there is nothing to call: #UD, as on bare metal.
+ */
+enum vc_result vc_handle_vmmcall(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+{
+	struct pt_regs *regs = ctxt->regs;
+	enum vc_result res;
+
+	if (!x86_platform.hyper.sev_es_hcall_prepare ||
+	    !x86_platform.hyper.sev_es_hcall_finish) {
+		ctxt->exc.vector = X86_TRAP_UD;
+		ctxt->exc.error_code = 0;
+		return VC_EXCEPTION;
+	}
+
+	ghcb_set_rax(ghcb, regs->ax);
+	ghcb_set_cpl(ghcb, ctxt->user ? 3 : 0);
+	x86_platform.hyper.sev_es_hcall_prepare(ghcb, regs);
+
+	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_VMMCALL, 0, 0);
+	if (res != VC_DONE)
+		return res;
+	if (!ghcb_rax_is_valid(ghcb))
+		return not_returned(ctxt, "VMMCALL response without RAX");
+	regs->ax = ghcb->save.rax;
+
+	if (!x86_platform.hyper.sev_es_hcall_finish(ghcb, regs))
+		return ctxt->user ? VC_SIGBUS :
+		       not_returned(ctxt, "VMMCALL response the hypervisor ABI refuses");
+	return VC_DONE;
+}
+
+static unsigned long *dr7_gpr(struct vc_ctxt *ctxt)
+{
+	int off = insn_get_modrm_rm_off(&ctxt->insn, ctxt->regs);
+
+	return off < 0 ? NULL : (unsigned long *)((u8 *)ctxt->regs + off);
+}
+
+/* MOV from DR7, exit 0x27: the guest's own copy, no exit needed. */
+enum vc_result vc_handle_dr7_read(struct vc_ctxt *ctxt)
+{
+	unsigned long *reg = dr7_gpr(ctxt);
+
+	if (!reg)
+		return vc_check_insn(ctxt);
+	*reg = this_cpu_read(sev_dr7);
+	return VC_DONE;
+}
+
+/* MOV to DR7, exit 0x37 (GHCB spec 4.1.1): the hypervisor gets RAX. */
+enum vc_result vc_handle_dr7_write(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+{
+	unsigned long *reg = dr7_gpr(ctxt);
+	enum vc_result res;
+
+	if (!reg)
+		return vc_check_insn(ctxt);
+	if (upper_32_bits(*reg)) {
+		ctxt->exc.vector = X86_TRAP_GP;
+		ctxt->exc.error_code = 0;
+		return VC_EXCEPTION;
+	}
+
+	ghcb_set_rax(ghcb, *reg);
+	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_WRITE_DR7, 0, 0);
+	if (res == VC_DONE)
+		this_cpu_write(sev_dr7, *reg);
+	return res;
+}

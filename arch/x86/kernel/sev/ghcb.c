@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * GHCB pages and exits through them (GHCB specification 56421, 2.3.2 and
+ * 4.1).
+ *
+ * Each CPU has one GHCB page, shared with the hypervisor, and a private
+ * backup: a #VC or NMI that comes while the page is in use saves the
+ * interrupted request there and restores it when done.  Before the
+ * per-CPU pages exist, the boot CPU uses one boot GHCB in .bss..decrypted.
+ *
+ * A response is the hypervisor's word and is checked before anything in
+ * it is used: sw_exit_info_1 must be one of the three results the spec
+ * defines, an exception must be one the hypervisor may ask for.  Anything
+ * else ends the guest with a termination request that says why.
+ */
+
+#define pr_fmt(fmt)	"SEV-ES: " fmt
+
+#include <linux/console.h>
+#include <linux/instrumentation.h>
+#include <linux/memblock.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <asm/cpu_entry_area.h>
+#include <asm/mem_encrypt.h>
+#include <asm/msr-index.h>
+#include <asm/realmode.h>
+#include <asm/set_memory.h>
+#include <asm/sev.h>
+#include <asm/sev-es-early.h>
+#include <asm/svm.h>
+#include <asm/traps.h>
+
+#include "internal.h"
+
+/* GHCB spec 4.1: sw_exit_info_1 after an exit. */
+#define GHCB_RESULT_OK		0
+#define GHCB_RESULT_EXCEPTION	1
+#define GHCB_RESULT_ERROR	2
+
+struct sev_es_percpu {
+	struct ghcb ghcb;		/* shared with the hypervisor */
+	struct ghcb backup;		/* private: an interrupted request */
+	u64 ghcb_pa;
+	bool ghcb_active;
+	bool backup_active;
+};
+
+static DEFINE_PER_CPU(struct sev_es_percpu *, sev_es_percpu);
+DEFINE_STATIC_KEY_FALSE(sev_es_enable_key);
+
+static struct ghcb boot_ghcb_page __bss_decrypted __aligned(PAGE_SIZE);
+static struct ghcb *boot_ghcb __section(".data");
+static u16 ghcb_version __ro_after_init;
+
+bool sev_ghcb_runtime_ready(void)
+{
+	return static_branch_unlikely(&sev_es_enable_key);
+}
+
+static __always_inline void sev_es_wr_ghcb_msr(u64 val)
+{
+	asm volatile("wrmsr" : : "c" (MSR_AMD64_SEV_ES_GHCB), "a" ((u32)val),
+		     "d" ((u32)(val >> 32)) : "memory");
+}
+
+/* The hypervisor sees nothing valid but what this exit puts there. */
+static __always_inline void ghcb_invalidate(struct ghcb *ghcb)
+{
+	ghcb->save.sw_exit_code = 0;
+	memset(ghcb->save.valid_bitmap, 0, sizeof(ghcb->save.valid_bitmap));
+}
+
+void __noreturn sev_es_die(unsigned int reason, const char *what)
+{
+	pr_emerg("%s: requesting termination (reason set %u, code %#x)\n",
+		 what, SEV_TERM_SET_LINUX, reason);
+	console_flush_on_panic(CONSOLE_FLUSH_PENDING);
+	sev_es_msr_terminate(SEV_TERM_SET_LINUX, reason);
+}
+
+enum vc_result vc_fatal(struct vc_ctxt *ctxt, unsigned int reason,
+			const char *what)
+{
+	ctxt->reason = reason;
+	ctxt->what = what;
+	return VC_FATAL;
+}
+
+/*
+ * The GHCB for one exit; interrupts must be off.  Nesting is one deep: a
+ * #VC or NMI inside the user of the page.  A third level would mean the
+ * #VC handler itself caused a #VC inside that NMI, which it must not.
+ */
+noinstr struct ghcb *sev_ghcb_get(struct ghcb_state *state)
+{
+	struct sev_es_percpu *d = this_cpu_read(sev_es_percpu);
+
+	state->saved = NULL;
+	if (unlikely(d->ghcb_active)) {
+		if (d->backup_active) {
+			instrumentation_begin();
+			sev_es_die(SEV_TERM_GHCB_NESTED, "GHCB nested too deep");
+			instrumentation_end();
+		}
+		d->backup = d->ghcb;
+		d->backup_active = true;
+		state->saved = &d->backup;
+	}
+	d->ghcb_active = true;
+	ghcb_invalidate(&d->ghcb);
+	return &d->ghcb;
+}
+
+noinstr void sev_ghcb_put(struct ghcb_state *state)
+{
+	struct sev_es_percpu *d = this_cpu_read(sev_es_percpu);
+
+	if (unlikely(state->saved)) {
+		d->ghcb = d->backup;
+		d->backup_active = false;
+		return;
+	}
+	d->ghcb_active = false;
+}
+
+static __always_inline u64 ghcb_pa(struct ghcb *ghcb)
+{
+	if (unlikely(ghcb == boot_ghcb))
+		return __pa_symbol(&boot_ghcb_page);
+	return this_cpu_read(sev_es_percpu)->ghcb_pa;
+}
+
+/*
+ * Injection requests (GHCB spec 4.1, sw_exit_info_2 in EVENTINJ format):
+ * the hypervisor may ask for #GP or #UD, which the instruction could have
+ * raised itself.  Any other vector, an interrupt or NMI type, reserved
+ * bits or an error code for #UD would have the guest run a handler for an
+ * event that did not happen.  Bits 63:32 are the error code only with EV
+ * set: KVM builds the value from int constants, so without EV they are a
+ * sign extension of bit 31.
+ */
+static enum vc_result check_injection(struct vc_ctxt *ctxt,
+				      const struct ghcb *ghcb)
+{
+	u64 ev = ghcb->save.sw_exit_info_2;
+	unsigned int vector = ev & SVM_EVTINJ_VEC_MASK;
+	bool has_error = ev & SVM_EVTINJ_VALID_ERR;
+
+	if (!ghcb_sw_exit_info_2_is_valid(ghcb) || !(ev & SVM_EVTINJ_VALID) ||
+	    (ev & SVM_EVTINJ_TYPE_MASK) != SVM_EVTINJ_TYPE_EXEPT ||
+	    (ev & GENMASK_ULL(30, 12)) ||
+	    (vector != X86_TRAP_GP && vector != X86_TRAP_UD) ||
+	    (vector == X86_TRAP_UD && has_error))
+		return vc_fatal(ctxt, SEV_TERM_GHCB_INJECT,
+				"hypervisor asks to inject an exception it may not");
+
+	ctxt->exc.vector = vector;
+	ctxt->exc.error_code = has_error ? ev >> 32 : 0;
+	return VC_EXCEPTION;
+}
+
+enum vc_result sev_ghcb_check_result(struct vc_ctxt *ctxt,
+				     const struct ghcb *ghcb)
+{
+	if (!ghcb_sw_exit_info_1_is_valid(ghcb))
+		return vc_fatal(ctxt, SEV_TERM_GHCB_RESPONSE,
+				"GHCB response without sw_exit_info_1");
+
+	switch (ghcb->save.sw_exit_info_1) {
+	case GHCB_RESULT_OK:
+		return VC_DONE;
+	case GHCB_RESULT_EXCEPTION:
+		return check_injection(ctxt, ghcb);
+	case GHCB_RESULT_ERROR:
+		/* User space can ask for what the hypervisor refuses. */
+		if (ctxt->user)
+			return VC_SIGBUS;
+		return vc_fatal(ctxt, SEV_TERM_VC_FAILED,
+				"hypervisor refused a kernel request");
+	default:
+		return vc_fatal(ctxt, SEV_TERM_GHCB_RESPONSE,
+				"sw_exit_info_1 is not a GHCB result");
+	}
+}
+
+#ifdef CONFIG_AMD_SEV_ES_KUNIT_TEST
+/* KUnit's stand-in hypervisor, for exits through its own GHCB only. */
+struct ghcb *sev_ghcb_test_page;
+void (*sev_ghcb_test_hv)(struct ghcb *ghcb);
+
+static bool ghcb_test_exit(struct ghcb *ghcb)
+{
+	if (likely(ghcb != READ_ONCE(sev_ghcb_test_page)))
+		return false;
+	sev_ghcb_test_hv(ghcb);
+	return true;
+}
+#else
+static inline bool ghcb_test_exit(struct ghcb *ghcb) { return false; }
+#endif
+
+/* One NAE exit through @ghcb (GHCB spec 2.3.2): request, VMGEXIT, check. */
+enum vc_result sev_ghcb_call(struct vc_ctxt *ctxt, struct ghcb *ghcb,
+			     u64 exit_code, u64 info1, u64 info2)
+{
+	ghcb->protocol_version = ghcb_version;
+	ghcb->ghcb_usage = GHCB_DEFAULT_USAGE;
+	ghcb_set_sw_exit_code(ghcb, exit_code);
+	ghcb_set_sw_exit_info_1(ghcb, info1);
+	ghcb_set_sw_exit_info_2(ghcb, info2);
+
+	if (!ghcb_test_exit(ghcb)) {
+		sev_es_wr_ghcb_msr(ghcb_pa(ghcb));
+		VMGEXIT();
+	}
+
+	return sev_ghcb_check_result(ctxt, ghcb);
+}
+
+u64 sev_ghcb_scratch_pa(struct ghcb *ghcb)
+{
+	return ghcb_pa(ghcb) + offsetof(struct ghcb, shared_buffer);
+}
+
+/*
+ * After an exit with data in the shared buffer: the guest chose its size
+ * and place.  A hypervisor that hands back another buffer, or claims to
+ * have moved more than @count units, is not answering this request.
+ */
+enum vc_result sev_ghcb_check_scratch(struct vc_ctxt *ctxt,
+				      const struct ghcb *ghcb, u64 scratch,
+				      u64 count)
+{
+	if ((ghcb_sw_scratch_is_valid(ghcb) && ghcb->save.sw_scratch != scratch) ||
+	    (ghcb_sw_exit_info_2_is_valid(ghcb) && ghcb->save.sw_exit_info_2 > count))
+		return vc_fatal(ctxt, SEV_TERM_GHCB_SIZE,
+				"response beyond the request's shared buffer");
+	return VC_DONE;
+}
+
+/*
+ * NMI_COMPLETE (GHCB spec 4.1.9): the hypervisor holds further NMIs until
+ * the guest says it is done with this one.  Called at the end of every
+ * NMI, possibly inside a #VC, hence the nesting GHCB.
+ */
+noinstr void __sev_es_nmi_complete(void)
+{
+	struct ghcb_state state;
+	struct ghcb *ghcb;
+
+	ghcb = sev_ghcb_get(&state);
+	ghcb->protocol_version = ghcb_version;
+	ghcb->ghcb_usage = GHCB_DEFAULT_USAGE;
+	ghcb_set_sw_exit_code(ghcb, SVM_VMGEXIT_NMI_COMPLETE);
+	ghcb_set_sw_exit_info_1(ghcb, 0);
+	ghcb_set_sw_exit_info_2(ghcb, 0);
+	sev_es_wr_ghcb_msr(this_cpu_read(sev_es_percpu)->ghcb_pa);
+	VMGEXIT();
+	if (unlikely(!ghcb_sw_exit_info_1_is_valid(ghcb) ||
+		     ghcb->save.sw_exit_info_1 != GHCB_RESULT_OK)) {
+		instrumentation_begin();
+		sev_es_die(SEV_TERM_GHCB_RESPONSE, "NMI_COMPLETE not acknowledged");
+		instrumentation_end();
+	}
+	sev_ghcb_put(&state);
+}
+
+/* The boot CPU's first GHCB; #VC comes to handle_vc_boot_ghcb() then. */
+struct ghcb *sev_boot_ghcb(void)
+{
+	return boot_ghcb;
+}
+
+/*
+ * From early_setup_idt() and cpu_init_exception_handling(), on every CPU.
+ * The boot CPU's first call agrees on the protocol (MSR protocol, 2.3.1)
+ * and sets up the boot GHCB; once the per-CPU pages exist there is
+ * nothing to do.
+ */
+void setup_ghcb(void)
+{
+	struct sev_msr_info info;
+
+	if (!cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT))
+		return;
+	if (sev_ghcb_runtime_ready())
+		return;
+	if (boot_ghcb)
+		return;
+
+	ghcb_version = sev_es_msr_negotiate(&info);
+	memset(&boot_ghcb_page, 0, sizeof(boot_ghcb_page));
+	boot_ghcb = &boot_ghcb_page;
+}
+
+static void __init alloc_ghcb(int cpu)
+{
+	struct sev_es_percpu *d;
+
+	d = memblock_alloc(sizeof(*d), PAGE_SIZE);
+	if (!d)
+		sev_es_die(SEV_TERM_GHCB_SETUP, "no memory for the GHCB pages");
+	if (early_set_memory_decrypted((unsigned long)&d->ghcb, sizeof(d->ghcb)))
+		sev_es_die(SEV_TERM_GHCB_SETUP, "cannot share a GHCB page");
+
+	/* What the page held as private memory reads as noise now. */
+	memset(&d->ghcb, 0, sizeof(d->ghcb));
+	d->ghcb_pa = __pa(&d->ghcb);
+	per_cpu(sev_es_percpu, cpu) = d;
+}
+
+/* trap_init(): GHCB pages for every possible CPU, then the runtime. */
+void __init sev_es_init_vc_handling(void)
+{
+	int cpu;
+
+	BUILD_BUG_ON(offsetof(struct sev_es_percpu, ghcb) % PAGE_SIZE);
+
+	if (!cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT))
+		return;
+
+	for_each_possible_cpu(cpu)
+		alloc_ghcb(cpu);
+
+	sev_es_setup_play_dead();
+	static_branch_enable(&sev_es_enable_key);
+
+	/* APs coming up take #VC on the per-CPU pages from the start. */
+	initial_vc_handler = (unsigned long)kernel_exc_vmm_communication;
+	boot_ghcb = NULL;
+}
+
+/*
+ * EFI runtime services run on their own page table.  Firmware that takes
+ * a #VC there finds the GHCB by the physical address in the GHCB MSR, so
+ * map each page 1:1 and shared.
+ */
+int __init sev_es_efi_map_ghcbs(pgd_t *pgd)
+{
+	int cpu;
+
+	if (!cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT))
+		return 0;
+
+	for_each_possible_cpu(cpu) {
+		u64 pa = per_cpu(sev_es_percpu, cpu)->ghcb_pa;
+
+		if (kernel_map_pages_in_pgd(pgd, pa >> PAGE_SHIFT, pa, 1,
+					    _PAGE_NX | _PAGE_RW))
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The instruction behind a #VC, and the memory it touches.
+ *
+ * The #VC error code is the exit code of the intercept (APM 15.35.5), and
+ * the hypervisor chooses the intercepts: it can raise a #VC that does not
+ * fit the instruction at RIP, and user space can change its own code
+ * between the #VC and our look at it.  So the instruction is fetched and
+ * must be one that causes this exit; the handlers then work from the
+ * instruction, never from the error code alone.
+ *
+ * The common exits are fixed opcodes without prefixes, matched byte by
+ * byte; anything else goes through the kernel's instruction decoder.
+ *
+ * User space gets nothing done in its name that it could not do itself:
+ * its memory operands are checked with access_ok() and copied with the
+ * user accessors, and its MMIO must go through its own page tables'
+ * permissions.
+ */
+
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+#include <asm/insn-eval.h>
+#include <asm/mem_encrypt.h>
+#include <asm/pgtable_types.h>
+#include <asm/special_insns.h>
+#include <asm/svm.h>
+#include <asm/traps.h>
+#include <asm/sev-es-msr.h>
+
+#include "internal.h"
+
+/* The exits whose instruction is one fixed opcode (no operands). */
+struct vc_opcode {
+	u8 len;
+	u8 b[3];
+};
+
+static const struct vc_opcode *fixed_opcode(unsigned long exit_code)
+{
+	static const struct vc_opcode cpuid = { 2, { 0x0f, 0xa2 } };
+	static const struct vc_opcode rdtsc = { 2, { 0x0f, 0x31 } };
+	static const struct vc_opcode rdtscp = { 3, { 0x0f, 0x01, 0xf9 } };
+	static const struct vc_opcode rdpmc = { 2, { 0x0f, 0x33 } };
+	static const struct vc_opcode invd = { 2, { 0x0f, 0x08 } };
+	static const struct vc_opcode wbinvd = { 2, { 0x0f, 0x09 } };
+	static const struct vc_opcode monitor = { 3, { 0x0f, 0x01, 0xc8 } };
+	static const struct vc_opcode mwait = { 3, { 0x0f, 0x01, 0xc9 } };
+	static const struct vc_opcode vmmcall = { 3, { 0x0f, 0x01, 0xd9 } };
+
+	switch (exit_code) {
+	case SVM_EXIT_CPUID:	return &cpuid;
+	case SVM_EXIT_RDTSC:	return &rdtsc;
+	case SVM_EXIT_RDTSCP:	return &rdtscp;
+	case SVM_EXIT_RDPMC:	return &rdpmc;
+	case SVM_EXIT_INVD:	return &invd;
+	case SVM_EXIT_WBINVD:	return &wbinvd;
+	case SVM_EXIT_MONITOR:	return &monitor;
+	case SVM_EXIT_MWAIT:	return &mwait;
+	case SVM_EXIT_VMMCALL:	return &vmmcall;
+	default:		return NULL;
+	}
+}
+
+static bool is_ioio_opcode(u8 op)
+{
+	return (op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef) ||
+	       (op >= 0x6c && op <= 0x6f);
+}
+
+/* The instruction without a prefix, or with only an operand-size one. */
+static bool fast_match(struct vc_ctxt *ctxt, int n)
+{
+	const struct vc_opcode *op = fixed_opcode(ctxt->exit_code);
+	const u8 *b = ctxt->code;
+	unsigned int pfx;
+
+	if (op) {
+		if (n < op->len || memcmp(b, op->b, op->len))
+			return false;
+		ctxt->len = op->len;
+		return true;
+	}
+
+	switch (ctxt->exit_code) {
+	case SVM_EXIT_MSR:
+		if (n < 2 || b[0] != 0x0f || (b[1] != 0x30 && b[1] != 0x32))
+			return false;
+		ctxt->len = 2;
+		return true;
+	case SVM_EXIT_IOIO:
+		pfx = n > 1 && b[0] == 0x66;
+		if (n < pfx + 2 || !is_ioio_opcode(b[pfx]) || b[pfx] < 0xe4)
+			return false;	/* strings take the decoder */
+		ctxt->len = pfx + (b[pfx] <= 0xe7 ? 2 : 1);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Which instructions can raise this exit, judged on the decoded one. */
+static bool insn_matches(struct vc_ctxt *ctxt)
+{
+	const struct vc_opcode *op = fixed_opcode(ctxt->exit_code);
+	struct insn *insn = &ctxt->insn;
+	const u8 *opc = insn->opcode.bytes;
+	u8 modrm = insn->modrm.value;
+
+	if (op) {
+		if (insn->opcode.nbytes != 2 || opc[0] != op->b[0] ||
+		    opc[1] != op->b[1])
+			return false;
+		return op->len == 2 || (insn->modrm.nbytes && modrm == op->b[2]);
+	}
+
+	switch (ctxt->exit_code) {
+	case SVM_EXIT_MSR:
+		return insn->opcode.nbytes == 2 && opc[0] == 0x0f &&
+		       (opc[1] == 0x30 || opc[1] == 0x32);
+	case SVM_EXIT_IOIO:
+		return insn->opcode.nbytes == 1 && is_ioio_opcode(opc[0]);
+	case SVM_EXIT_READ_DR7:
+	case SVM_EXIT_WRITE_DR7:
+		/* MOV from/to DR7: the ModRM reg field names the DR. */
+		return insn->opcode.nbytes == 2 && opc[0] == 0x0f &&
+		       opc[1] == (ctxt->exit_code == SVM_EXIT_READ_DR7 ? 0x21 : 0x23) &&
+		       X86_MODRM_REG(modrm) == 7 && X86_MODRM_MOD(modrm) == 3;
+	case SVM_EXIT_NPF:
+		ctxt->mmio_type = insn_decode_mmio(insn, &ctxt->mmio_bytes);
+		return ctxt->mmio_type != MMIO_DECODE_FAILED;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Kernel code is read in place unless it may end at a page boundary;
+ * user code is copied with the user accessors (interrupts are off, so a
+ * page that is not present cannot be faulted in and the #PF is the
+ * user's).
+ */
+static int fetch(struct vc_ctxt *ctxt)
+{
+	unsigned long ip = ctxt->regs->ip;
+	int n;
+
+	if (ctxt->user) {
+		ctxt->code = ctxt->bytes;
+		return insn_fetch_from_user_inatomic(ctxt->regs, ctxt->bytes);
+	}
+	if (PAGE_SIZE - offset_in_page(ip) >= MAX_INSN_SIZE) {
+		ctxt->code = (const u8 *)ip;
+		return MAX_INSN_SIZE;
+	}
+	/* The rest of this page is mapped: it is being executed. */
+	ctxt->code = ctxt->bytes;
+	n = PAGE_SIZE - offset_in_page(ip);
+	if (copy_from_kernel_nofault(ctxt->bytes, (void *)ip, n))
+		return 0;
+	if (!copy_from_kernel_nofault(ctxt->bytes + n, (void *)(ip + n),
+				      MAX_INSN_SIZE - n))
+		n = MAX_INSN_SIZE;
+	return n;
+}
+
+enum vc_result vc_decode(struct vc_ctxt *ctxt)
+{
+	enum insn_mode mode = INSN_MODE_KERN;
+	int n = fetch(ctxt);
+
+	if (n <= 0) {
+		if (ctxt->user)
+			return vc_fault(ctxt, ctxt->regs->ip, false);
+		return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH,
+				"#VC on an instruction that cannot be read");
+	}
+	if (fast_match(ctxt, n))
+		return VC_DONE;
+
+	if (ctxt->user)
+		mode = user_64bit_mode(ctxt->regs) ? INSN_MODE_64 : INSN_MODE_32;
+	if (insn_decode(&ctxt->insn, ctxt->code, n, mode) < 0) {
+		if (ctxt->user)
+			return VC_SIGBUS;
+		return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH,
+				"#VC on an instruction that does not decode");
+	}
+	ctxt->decoded = true;
+	ctxt->len = ctxt->insn.length;
+	return vc_check_insn(ctxt);
+}
+
+/*
+ * A kernel #VC that does not fit the instruction is the hypervisor's.  In
+ * user space it may be the user's own doing (code rewritten by another
+ * thread after the #VC): the process gets SIGBUS, the guest goes on.
+ */
+enum vc_result vc_check_insn(struct vc_ctxt *ctxt)
+{
+	if (insn_matches(ctxt))
+		return VC_DONE;
+	if (ctxt->user)
+		return VC_SIGBUS;
+	return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH,
+			"#VC error code does not match the instruction");
+}
+
+/* The #PF the access would have raised had no #VC come first. */
+enum vc_result vc_fault(struct vc_ctxt *ctxt, unsigned long addr, bool write)
+{
+	unsigned long ec = 0;
+
+	if (ctxt->user)
+		ec |= X86_PF_USER;
+	if (write)
+		ec |= X86_PF_WRITE;
+	if (addr == ctxt->regs->ip)
+		ec |= X86_PF_INSTR;
+	if (ctxt->user && addr >= TASK_SIZE_MAX)
+		ec |= X86_PF_PROT;
+
+	ctxt->exc.vector = X86_TRAP_PF;
+	ctxt->exc.error_code = ec;
+	ctxt->exc.cr2 = addr;
+	return VC_EXCEPTION;
+}
+
+enum vc_result vc_read_mem(struct vc_ctxt *ctxt, unsigned long addr,
+			   void *buf, unsigned int len)
+{
+	long ret;
+
+	if (ctxt->user)
+		ret = copy_from_user_nofault(buf, (void __user *)addr, len);
+	else
+		ret = copy_from_kernel_nofault(buf, (void *)addr, len);
+	return ret ? vc_fault(ctxt, addr, false) : VC_DONE;
+}
+
+enum vc_result vc_write_mem(struct vc_ctxt *ctxt, unsigned long addr,
+			    const void *buf, unsigned int len)
+{
+	long ret;
+
+	if (ctxt->user)
+		ret = copy_to_user_nofault((void __user *)addr, buf, len);
+	else
+		ret = copy_to_kernel_nofault((void *)addr, buf, len);
+	return ret ? vc_fault(ctxt, addr, true) : VC_DONE;
+}
+
+/*
+ * Translate @va with the page tables in CR3, as the CPU would: four or
+ * five levels as CR4.LA57 says (not as a CPU feature flag, which early
+ * boot rewrites), user and write permissions checked on every level.
+ * *@shared says whether the mapping has the C-bit clear.
+ */
+enum vc_result vc_virt_to_phys(struct vc_ctxt *ctxt, unsigned long va,
+			       bool write, u64 *pa, bool *shared)
+{
+	static const unsigned int shift[] = { 48, 39, 30, 21, 12 };
+	unsigned int level = native_read_cr4() & X86_CR4_LA57 ? 0 : 1;
+	u64 *table = __va(__native_read_cr3() & CR3_ADDR_MASK);
+	u64 entry, size;
+
+	for (;; level++) {
+		entry = READ_ONCE(table[(va >> shift[level]) & (PTRS_PER_PTE - 1)]);
+		if (!(entry & _PAGE_PRESENT) ||
+		    (ctxt->user && !(entry & _PAGE_USER)) ||
+		    (write && !(entry & _PAGE_RW)))
+			return vc_fault(ctxt, va, write);
+		if (level == 4 || (level >= 2 && (entry & _PAGE_PSE)))
+			break;
+		table = __va(entry & PTE_PFN_MASK);
+	}
+
+	size = 1ULL << shift[level];
+	*pa = (entry & PTE_PFN_MASK & ~(size - 1)) | (va & (size - 1));
+	*shared = !(entry & sme_me_mask);
+	return VC_DONE;
+}

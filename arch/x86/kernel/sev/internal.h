@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The SEV-ES runtime: what its files share, and what KUnit tests.
+ *
+ *   ghcb.c   GHCB pages, one per CPU and a backup for nesting; one exit
+ *            through the GHCB and the checks on its response
+ *   vc.c     #VC entry from kernel, user space and early boot; dispatch
+ *   insn.c   fetching and checking the instruction behind a #VC, and the
+ *            memory it reads or writes
+ *   exits.c  the exits that need no memory operand: CPUID, MSRs, TSC,
+ *            PMC, caches, MONITOR/MWAIT, VMMCALL, DR7
+ *   io.c     port IO and MMIO
+ *   nmi.c    NMI_COMPLETE and the #VC IST stack under NMIs
+ *   ap.c     AP jump table and AP reset hold
+ *   mem.c    private <-> shared page changes and the bounce buffers
+ */
+#ifndef _ARCH_X86_KERNEL_SEV_INTERNAL_H
+#define _ARCH_X86_KERNEL_SEV_INTERNAL_H
+
+#include <linux/types.h>
+#include <asm/insn.h>
+#include <asm/svm.h>
+
+struct pt_regs;
+
+/* How one #VC ends. */
+enum vc_result {
+	VC_DONE,	/* emulated: go past the instruction */
+	VC_RETRY,	/* emulated in part (REP): run it again */
+	VC_EXCEPTION,	/* raise ctxt->exc in its place */
+	VC_SIGBUS,	/* user space asked for what cannot be done */
+	VC_FATAL,	/* end the guest with ctxt->reason */
+};
+
+struct vc_exception {
+	int vector;
+	unsigned long error_code;
+	unsigned long cr2;
+};
+
+/* One #VC being handled. */
+struct vc_ctxt {
+	struct pt_regs *regs;
+	unsigned long exit_code;	/* the #VC error code */
+	bool user;
+	bool decoded;			/* insn is valid (not the fast path) */
+	unsigned int len;		/* instruction length */
+	const u8 *code;			/* the instruction: at RIP or bytes */
+	u8 bytes[MAX_INSN_SIZE];	/* a copy, when one was needed */
+	struct insn insn;
+	int mmio_type;			/* enum mmio_type, for SVM_EXIT_NPF */
+	int mmio_bytes;
+	struct vc_exception exc;
+	unsigned int reason;		/* SEV_TERM_* for VC_FATAL */
+	const char *what;		/* for the log */
+};
+
+/* ghcb.c */
+struct ghcb_state {
+	struct ghcb *saved;		/* the backup holding the outer user */
+};
+
+struct ghcb *sev_ghcb_get(struct ghcb_state *state);
+void sev_ghcb_put(struct ghcb_state *state);
+enum vc_result sev_ghcb_call(struct vc_ctxt *ctxt, struct ghcb *ghcb,
+			     u64 exit_code, u64 info1, u64 info2);
+enum vc_result sev_ghcb_check_result(struct vc_ctxt *ctxt,
+				     const struct ghcb *ghcb);
+enum vc_result vc_fatal(struct vc_ctxt *ctxt, unsigned int reason,
+			const char *what);
+void __noreturn sev_es_die(unsigned int reason, const char *what);
+bool sev_ghcb_runtime_ready(void);
+struct ghcb *sev_boot_ghcb(void);
+u64 sev_ghcb_scratch_pa(struct ghcb *ghcb);
+enum vc_result sev_ghcb_check_scratch(struct vc_ctxt *ctxt,
+				      const struct ghcb *ghcb, u64 scratch,
+				      u64 count);
+
+
+#ifdef CONFIG_AMD_SEV_ES_KUNIT_TEST
+/* Exits through this page go to this function, not the hypervisor. */
+extern struct ghcb *sev_ghcb_test_page;
+extern void (*sev_ghcb_test_hv)(struct ghcb *ghcb);
+#endif
+
+/* insn.c */
+enum vc_result vc_decode(struct vc_ctxt *ctxt);
+enum vc_result vc_check_insn(struct vc_ctxt *ctxt);
+enum vc_result vc_read_mem(struct vc_ctxt *ctxt, unsigned long addr,
+			   void *buf, unsigned int len);
+enum vc_result vc_write_mem(struct vc_ctxt *ctxt, unsigned long addr,
+			    const void *buf, unsigned int len);
+enum vc_result vc_virt_to_phys(struct vc_ctxt *ctxt, unsigned long va,
+			       bool write, u64 *pa, bool *shared);
+enum vc_result vc_fault(struct vc_ctxt *ctxt, unsigned long addr,
+			bool write);
+
+/* ap.c */
+void sev_es_setup_play_dead(void);
+
+/* exits.c */
+enum vc_result vc_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result vc_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result vc_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result vc_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result vc_handle_cache(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result vc_handle_monitor(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result vc_handle_vmmcall(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result vc_handle_dr7_read(struct vc_ctxt *ctxt);
+enum vc_result vc_handle_dr7_write(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+
+/* io.c */
+enum vc_result vc_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result vc_handle_movs(struct vc_ctxt *ctxt);
+u64 vc_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size);
+bool vc_ioio_allowed(const struct vc_ctxt *ctxt, u16 port, unsigned int size);
+
+/*
+ * IOIO exit_info_1 (APM 15.10.2): one-hot operand size in bits 6:4 and
+ * address size in bits 9:7, segment in 12:10, port in 31:16.
+ */
+#define IOIO_TYPE_IN		BIT(0)
+#define IOIO_STR		BIT(2)
+#define IOIO_REP		BIT(3)
+#define IOIO_SIZE(bytes)	((u64)(bytes) << 4)
+#define IOIO_ADDR(bytes)	((u64)(bytes) << 6)
+#define IOIO_SEG(seg)		((u64)(seg) << 10)
+#define IOIO_PORT(port)		((u64)(port) << 16)
+
+#endif /* _ARCH_X86_KERNEL_SEV_INTERNAL_H */

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Port IO and MMIO (GHCB specification 56421, 4.1.5 and 4.1.15).
+ *
+ * Data that does not fit in RAX goes through the GHCB's shared buffer.
+ * The guest sizes every transfer itself and never takes a length or an
+ * address back from the hypervisor: a response that claims more data
+ * than was asked for, or another buffer, is malformed.
+ *
+ * From user space, port IO must pass the task's I/O permissions (the
+ * hypervisor's intercept comes before the CPU's check would have), and
+ * string IO and MMIO use only user memory the task could touch itself.
+ */
+
+#include <linux/bitops.h>
+#include <linux/sched.h>
+#include <asm/insn-eval.h>
+#include <asm/io_bitmap.h>
+#include <asm/processor.h>
+#include <asm/svm.h>
+#include <asm/sev-es-msr.h>
+#include <asm/traps.h>
+
+#include "internal.h"
+
+static unsigned long addr_mask(unsigned int bytes)
+{
+	return bytes == 8 ? ~0UL : (1UL << (bytes * 8)) - 1;
+}
+
+/* Write @val to a register with @bytes address size, as the CPU does. */
+static void set_addr_reg(unsigned long *reg, unsigned long val,
+			 unsigned int bytes)
+{
+	if (bytes == 2)
+		*reg = (*reg & ~0xffffUL) | (val & 0xffff);
+	else
+		*reg = val & addr_mask(bytes);
+}
+
+/* The segment override of a string instruction (OUTS may have one). */
+static int string_segment(const struct insn *insn)
+{
+	insn_byte_t p;
+	int i;
+
+	for_each_insn_prefix(insn, i, p) {
+		switch (p) {
+		case 0x26: return INAT_SEG_REG_ES;
+		case 0x2e: return INAT_SEG_REG_CS;
+		case 0x36: return INAT_SEG_REG_SS;
+		case 0x3e: return INAT_SEG_REG_DS;
+		case 0x64: return INAT_SEG_REG_FS;
+		case 0x65: return INAT_SEG_REG_GS;
+		}
+	}
+	return INAT_SEG_REG_DS;
+}
+
+/* Segment numbers in exit_info_1 (APM 15.10.2), by INAT_SEG_REG_*. */
+static const u8 svm_segment[] = {
+	[INAT_SEG_REG_ES] = 0, [INAT_SEG_REG_CS] = 1, [INAT_SEG_REG_SS] = 2,
+	[INAT_SEG_REG_DS] = 3, [INAT_SEG_REG_FS] = 4, [INAT_SEG_REG_GS] = 5,
+};
+
+/* exit_info_1 for the IN/OUT/INS/OUTS at RIP (APM 15.10.2). */
+u64 vc_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size)
+{
+	const u8 *b = ctxt->code;
+	unsigned int opsize = 4, asize = 8, pfx = 0;
+	u64 info = 0;
+	u8 op;
+
+	if (ctxt->decoded) {
+		op = ctxt->insn.opcode.bytes[0];
+		opsize = ctxt->insn.opnd_bytes;
+		asize = ctxt->insn.addr_bytes;
+	} else {
+		if (b[0] == 0x66) {
+			opsize = 2;
+			pfx = 1;
+		}
+		op = b[pfx];
+	}
+	*size = (op & 1) ? opsize : 1;
+
+	switch (op) {
+	case 0xe4 ... 0xe7:
+		*port = ctxt->decoded ? ctxt->insn.immediate.value : b[pfx + 1];
+		break;
+	case 0x6c ... 0x6f:
+		info |= IOIO_STR | IOIO_ADDR(asize);
+		if (insn_has_rep_prefix(&ctxt->insn))
+			info |= IOIO_REP;
+		if (op >= 0x6e)
+			info |= IOIO_SEG(svm_segment[string_segment(&ctxt->insn)]);
+		fallthrough;
+	default:
+		*port = ctxt->regs->dx;
+	}
+	if (!(op & 2))
+		info |= IOIO_TYPE_IN;
+	return info | IOIO_SIZE(*size) | IOIO_PORT(*port);
+}
+
+/*
+ * The TSS I/O bitmap the CPU would have checked: ioperm() ports clear
+ * in the task's bitmap, or iopl(3) for all of them.
+ */
+bool vc_ioio_allowed(const struct vc_ctxt *ctxt, u16 port, unsigned int size)
+{
+	struct io_bitmap *iobm;
+	unsigned int p;
+
+	if (!ctxt->user)
+		return true;
+	if (!IS_ENABLED(CONFIG_X86_IOPL_IOPERM))
+		return false;
+	if (current->thread.iopl_emul == 3)
+		return true;
+
+	iobm = current->thread.io_bitmap;
+	if (!iobm)
+		return false;
+	for (p = port; p < port + size; p++)
+		if (p >= IO_BITMAP_BITS || test_bit(p, iobm->bitmap))
+			return false;
+	return true;
+}
+
+/* INS/OUTS: as many elements as fit in the shared buffer per exit. */
+static enum vc_result ioio_string(struct vc_ctxt *ctxt, struct ghcb *ghcb,
+				  u64 info, unsigned int size)
+{
+	struct pt_regs *regs = ctxt->regs;
+	unsigned int asize = ctxt->insn.addr_bytes;
+	unsigned long mask = addr_mask(asize);
+	bool in = info & IOIO_TYPE_IN, rep = info & IOIO_REP;
+	long step = (regs->flags & X86_EFLAGS_DF) ? -(long)size : size;
+	unsigned long count = rep ? regs->cx & mask : 1;
+	unsigned long base, ptr, n, i;
+	u8 *buf = ghcb->shared_buffer;
+	enum vc_result res;
+	u64 scratch;
+
+	if (!count)
+		return VC_DONE;
+	n = min_t(unsigned long, count, sizeof(ghcb->shared_buffer) / size);
+
+	if (in) {
+		base = insn_get_seg_base(regs, INAT_SEG_REG_ES);
+		ptr = regs->di;
+	} else {
+		base = insn_get_seg_base(regs, string_segment(&ctxt->insn));
+		ptr = regs->si;
+	}
+	if (base == -1L)
+		return ctxt->user ? VC_SIGBUS :
+		       vc_fatal(ctxt, SEV_TERM_VC_MISMATCH, "string IO with a bad segment");
+
+	if (!in) {
+		for (i = 0; i < n; i++) {
+			res = vc_read_mem(ctxt, base + ((ptr + i * step) & mask),
+					  buf + i * size, size);
+			if (res != VC_DONE)
+				return res;
+		}
+	}
+
+	scratch = sev_ghcb_scratch_pa(ghcb);
+	ghcb_set_sw_scratch(ghcb, scratch);
+	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_IOIO, info, n);
+	if (res != VC_DONE)
+		return res;
+	res = sev_ghcb_check_scratch(ctxt, ghcb, scratch, n);
+	if (res != VC_DONE)
+		return res;
+
+	if (in) {
+		for (i = 0; i < n; i++) {
+			res = vc_write_mem(ctxt, base + ((ptr + i * step) & mask),
+					   buf + i * size, size);
+			if (res != VC_DONE)
+				return res;
+		}
+		set_addr_reg(&regs->di, ptr + n * step, asize);
+	} else {
+		set_addr_reg(&regs->si, ptr + n * step, asize);
+	}
+	if (!rep)
+		return VC_DONE;
+	set_addr_reg(&regs->cx, count - n, asize);
+	return count == n ? VC_DONE : VC_RETRY;
+}
+
+/* IOIO, exit 0x7b (GHCB spec 4.1.5). */
+enum vc_result vc_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+{
+	struct pt_regs *regs = ctxt->regs;
+	unsigned int size;
+	enum vc_result res;
+	u16 port;
+	u64 info;
+
+	info = vc_ioio_info(ctxt, &port, &size);
+	if (!vc_ioio_allowed(ctxt, port, size)) {
+		ctxt->exc.vector = X86_TRAP_GP;
+		ctxt->exc.error_code = 0;
+		return VC_EXCEPTION;
+	}
+	if (info & IOIO_STR)
+		return ioio_string(ctxt, ghcb, info, size);
+
+	if (!(info & IOIO_TYPE_IN))
+		ghcb_set_rax(ghcb, regs->ax & addr_mask(size));
+	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_IOIO, info, 0);
+	if (res != VC_DONE || !(info & IOIO_TYPE_IN))
+		return res;
+	if (!ghcb_rax_is_valid(ghcb))
+		return vc_fatal(ctxt, SEV_TERM_GHCB_VALID, "IN response without RAX");
+	insn_assign_reg(&regs->ax, ghcb->save.rax, size);
+	return VC_DONE;
+}
+
+/*
+ * The physical address of an MMIO operand.  An MMIO #VC comes from a
+ * reserved-bit nested page fault on shared memory (APM 15.35.4), so a
+ * private mapping means the #VC is not what it claims to be.
+ */
+static enum vc_result mmio_address(struct vc_ctxt *ctxt, bool write, u64 *pa)
+{
+	unsigned long va = (unsigned long)insn_get_addr_ref(&ctxt->insn, ctxt->regs);
+	unsigned int bytes = ctxt->mmio_bytes;
+	enum vc_result res;
+	bool shared;
+
+	if (va == -1UL || offset_in_page(va) + bytes > PAGE_SIZE)
+		return ctxt->user ? VC_SIGBUS :
+		       vc_fatal(ctxt, SEV_TERM_VC_MISMATCH, "MMIO operand not in one page");
+	if (ctxt->user && va >= TASK_SIZE_MAX)
+		return vc_fault(ctxt, va, write);
+
+	res = vc_virt_to_phys(ctxt, va, write, pa, &shared);
+	if (res != VC_DONE)
+		return res;
+	if (!shared)
+		return ctxt->user ? VC_SIGBUS :
+		       vc_fatal(ctxt, SEV_TERM_VC_MISMATCH, "MMIO #VC on private memory");
+	return VC_DONE;
+}
+
+static u64 extend(u64 val, unsigned int from, bool sign)
+{
+	unsigned int shift = 64 - from * 8;
+
+	if (from == 8)
+		return val;
+	return sign ? (u64)((s64)(val << shift) >> shift) : (val << shift) >> shift;
+}
+
+/* MMIO, exit 0x400 -> VMGEXIT MMIO_READ/MMIO_WRITE (GHCB spec 4.1.15). */
+enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+{
+	unsigned int bytes = ctxt->mmio_bytes;
+	int type = ctxt->mmio_type;
+	bool write = type == MMIO_WRITE || type == MMIO_WRITE_IMM;
+	unsigned long *reg = NULL;
+	enum vc_result res;
+	u64 pa, scratch, val = 0;
+
+	if (type != MMIO_WRITE_IMM) {
+		reg = insn_get_modrm_reg_ptr(&ctxt->insn, ctxt->regs);
+		if (!reg)
+			return vc_check_insn(ctxt);
+	}
+	res = mmio_address(ctxt, write, &pa);
+	if (res != VC_DONE)
+		return res;
+
+	if (type == MMIO_WRITE)
+		memcpy(ghcb->shared_buffer, reg, bytes);
+	else if (type == MMIO_WRITE_IMM)
+		memcpy(ghcb->shared_buffer, ctxt->insn.immediate1.bytes, bytes);
+
+	scratch = sev_ghcb_scratch_pa(ghcb);
+	ghcb_set_sw_scratch(ghcb, scratch);
+	res = sev_ghcb_call(ctxt, ghcb, write ? SVM_VMGEXIT_MMIO_WRITE :
+					   SVM_VMGEXIT_MMIO_READ, pa, bytes);
+	if (res != VC_DONE)
+		return res;
+	res = sev_ghcb_check_scratch(ctxt, ghcb, scratch, bytes);
+	if (res != VC_DONE || write)
+		return res;
+
+	memcpy(&val, ghcb->shared_buffer, bytes);
+	switch (type) {
+	case MMIO_READ:
+		insn_assign_reg(reg, val, bytes);
+		break;
+	case MMIO_READ_ZERO_EXTEND:
+	case MMIO_READ_SIGN_EXTEND:
+		val = extend(val, bytes, type == MMIO_READ_SIGN_EXTEND);
+		insn_assign_reg(reg, val, ctxt->insn.opnd_bytes);
+		break;
+	default:
+		return vc_check_insn(ctxt);
+	}
+	return VC_DONE;
+}
+
+/*
+ * MOVS with an MMIO side (memcpy_fromio() and friends): one element per
+ * #VC, with plain accesses.  The MMIO access raises its own #VC, which
+ * emulates a MOV; a REP runs the instruction again until RCX is 0.
+ */
+enum vc_result vc_handle_movs(struct vc_ctxt *ctxt)
+{
+	struct pt_regs *regs = ctxt->regs;
+	unsigned int bytes = ctxt->mmio_bytes, asize = ctxt->insn.addr_bytes;
+	unsigned long mask = addr_mask(asize);
+	long step = (regs->flags & X86_EFLAGS_DF) ? -(long)bytes : bytes;
+	bool rep = insn_has_rep_prefix(&ctxt->insn);
+	unsigned long src, dst;
+	enum vc_result res;
+	u64 val;
+
+	if (ctxt->user)
+		return VC_SIGBUS;
+	if (rep && !(regs->cx & mask))
+		return VC_DONE;
+
+	src = insn_get_seg_base(regs, string_segment(&ctxt->insn)) + (regs->si & mask);
+	dst = regs->di & mask;
+	res = vc_read_mem(ctxt, src, &val, bytes);
+	if (res == VC_DONE)
+		res = vc_write_mem(ctxt, dst, &val, bytes);
+	if (res != VC_DONE)
+		return res;
+
+	set_addr_reg(&regs->si, regs->si + step, asize);
+	set_addr_reg(&regs->di, regs->di + step, asize);
+	if (!rep)
+		return VC_DONE;
+	set_addr_reg(&regs->cx, regs->cx - 1, asize);
+	return (regs->cx & mask) ? VC_RETRY : VC_DONE;
+}

@@ -1,0 +1,645 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for the SEV-ES runtime: which instructions each #VC error
+ * code accepts, and each exit handler against a stand-in hypervisor that
+ * answers well or badly.
+ *
+ * The stand-in answers exits through the test's own GHCB page only
+ * (sev_ghcb_test_page), so the #VCs the rest of the system takes meanwhile
+ * still reach the real hypervisor.  Instructions are decoded from a
+ * buffer, never executed.
+ */
+#include <kunit/test.h>
+#include <linux/cc_platform.h>
+#include <linux/io.h>
+#include <linux/preempt.h>
+#include <asm/insn-eval.h>
+#include <asm/ptrace.h>
+#include <asm/segment.h>
+#include <asm/sev-es-msr.h>
+#include <asm/svm.h>
+#include <asm/traps.h>
+#include <asm/x86_init.h>
+
+#include "internal.h"
+
+static struct ghcb test_ghcb __aligned(PAGE_SIZE);
+static u8 code[32] __aligned(32);
+static u8 iobuf[8];
+
+/* What the stand-in returns, and what it was asked. */
+#define RET_RAX		BIT(0)
+#define RET_RBX		BIT(1)
+#define RET_RCX		BIT(2)
+#define RET_RDX		BIT(3)
+#define RET_ALL		(RET_RAX | RET_RBX | RET_RCX | RET_RDX)
+#define NO_INFO1	BIT(4)
+
+static struct {
+	unsigned int ret;
+	u64 info1, info2, rax, rbx, rcx, rdx, scratch;
+	u8 fill;
+	unsigned int fill_len;
+	/* the request */
+	u64 exit_code, req_info1, req_info2, req_rax;
+	bool req_rax_valid, req_xcr0_valid, req_scratch_valid;
+	u8 req_buf[8];
+} hv;
+
+static void stand_in_hv(struct ghcb *g)
+{
+	hv.exit_code = g->save.sw_exit_code;
+	hv.req_info1 = g->save.sw_exit_info_1;
+	hv.req_info2 = g->save.sw_exit_info_2;
+	hv.req_rax_valid = ghcb_rax_is_valid(g);
+	hv.req_rax = g->save.rax;
+	hv.req_xcr0_valid = ghcb_xcr0_is_valid(g);
+	hv.req_scratch_valid = ghcb_sw_scratch_is_valid(g);
+	memcpy(hv.req_buf, g->shared_buffer, sizeof(hv.req_buf));
+
+	/* As KVM: only what is returned is valid. */
+	memset(g->save.valid_bitmap, 0, sizeof(g->save.valid_bitmap));
+	if (hv.ret & RET_RAX)
+		ghcb_set_rax(g, hv.rax);
+	if (hv.ret & RET_RBX)
+		ghcb_set_rbx(g, hv.rbx);
+	if (hv.ret & RET_RCX)
+		ghcb_set_rcx(g, hv.rcx);
+	if (hv.ret & RET_RDX)
+		ghcb_set_rdx(g, hv.rdx);
+	if (hv.fill_len)
+		memset(g->shared_buffer, hv.fill, hv.fill_len);
+	if (hv.scratch)
+		ghcb_set_sw_scratch(g, hv.scratch);
+	if (!(hv.ret & NO_INFO1))
+		ghcb_set_sw_exit_info_1(g, hv.info1);
+	ghcb_set_sw_exit_info_2(g, hv.info2);
+}
+
+static int runtime_init(struct kunit *test)
+{
+	memset(&hv, 0, sizeof(hv));
+	memset(&test_ghcb, 0, sizeof(test_ghcb));
+	sev_ghcb_test_hv = stand_in_hv;
+	WRITE_ONCE(sev_ghcb_test_page, &test_ghcb);
+	return 0;
+}
+
+static void runtime_exit(struct kunit *test)
+{
+	WRITE_ONCE(sev_ghcb_test_page, NULL);
+}
+
+/* A kernel-mode #VC with @exit_code on the instruction @bytes. */
+static void vc_setup(struct vc_ctxt *ctxt, struct pt_regs *regs,
+		     const u8 *bytes, size_t n, unsigned long exit_code)
+{
+	memset(code, 0xcc, sizeof(code));
+	memcpy(code, bytes, n);
+	memset(regs, 0, sizeof(*regs));
+	regs->ip = (unsigned long)code;
+	regs->cs = __KERNEL_CS;
+	regs->flags = X86_EFLAGS_FIXED;
+	memset(ctxt, 0, sizeof(*ctxt));
+	ctxt->regs = regs;
+	ctxt->exit_code = exit_code;
+	memset(test_ghcb.save.valid_bitmap, 0, sizeof(test_ghcb.save.valid_bitmap));
+}
+
+#define SETUP(ctxt, regs, exit, ...)					\
+	vc_setup(ctxt, regs, (const u8[]){ __VA_ARGS__ },		\
+		 sizeof((const u8[]){ __VA_ARGS__ }), exit)
+
+struct decode_case {
+	const char *what;
+	u8 bytes[8];
+	unsigned int n;
+	unsigned long exit_code;
+	enum vc_result want;
+	unsigned int len;
+};
+
+static const struct decode_case decode_cases[] = {
+	{ "cpuid", { 0x0f, 0xa2 }, 2, SVM_EXIT_CPUID, VC_DONE, 2 },
+	{ "cpuid, 66 prefix", { 0x66, 0x0f, 0xa2 }, 3, SVM_EXIT_CPUID, VC_DONE, 3 },
+	{ "cpuid as rdtsc", { 0x0f, 0xa2 }, 2, SVM_EXIT_RDTSC, VC_FATAL },
+	{ "rdtsc", { 0x0f, 0x31 }, 2, SVM_EXIT_RDTSC, VC_DONE, 2 },
+	{ "rdtscp", { 0x0f, 0x01, 0xf9 }, 3, SVM_EXIT_RDTSCP, VC_DONE, 3 },
+	{ "rdtscp as rdtsc", { 0x0f, 0x01, 0xf9 }, 3, SVM_EXIT_RDTSC, VC_FATAL },
+	{ "vmmcall as rdtscp", { 0x0f, 0x01, 0xd9 }, 3, SVM_EXIT_RDTSCP, VC_FATAL },
+	{ "wrmsr", { 0x0f, 0x30 }, 2, SVM_EXIT_MSR, VC_DONE, 2 },
+	{ "rdmsr", { 0x0f, 0x32 }, 2, SVM_EXIT_MSR, VC_DONE, 2 },
+	{ "rdpmc as msr", { 0x0f, 0x33 }, 2, SVM_EXIT_MSR, VC_FATAL },
+	{ "out dx, al", { 0xee }, 1, SVM_EXIT_IOIO, VC_DONE, 1 },
+	{ "out 0x80, al", { 0xe6, 0x80 }, 2, SVM_EXIT_IOIO, VC_DONE, 2 },
+	{ "out dx, ax", { 0x66, 0xef }, 2, SVM_EXIT_IOIO, VC_DONE, 2 },
+	{ "rep insb", { 0xf3, 0x6c }, 2, SVM_EXIT_IOIO, VC_DONE, 2 },
+	{ "nop as ioio", { 0x90 }, 1, SVM_EXIT_IOIO, VC_FATAL },
+	{ "mov dr7, rax", { 0x0f, 0x23, 0xf8 }, 3, SVM_EXIT_WRITE_DR7, VC_DONE, 3 },
+	{ "mov dr7, rax as read", { 0x0f, 0x23, 0xf8 }, 3, SVM_EXIT_READ_DR7, VC_FATAL },
+	{ "mov rax, dr7", { 0x0f, 0x21, 0xf8 }, 3, SVM_EXIT_READ_DR7, VC_DONE, 3 },
+	{ "mov dr6, rax as dr7", { 0x0f, 0x23, 0xf0 }, 3, SVM_EXIT_WRITE_DR7, VC_FATAL },
+	{ "mov eax, [rdi]", { 0x8b, 0x07 }, 2, SVM_EXIT_NPF, VC_DONE, 2 },
+	{ "movzx eax, byte [rdi]", { 0x0f, 0xb6, 0x07 }, 3, SVM_EXIT_NPF, VC_DONE, 3 },
+	{ "mov dword [rdi], imm32", { 0xc7, 0x07, 1, 2, 3, 4 }, 6, SVM_EXIT_NPF, VC_DONE, 6 },
+	{ "cpuid as mmio", { 0x0f, 0xa2 }, 2, SVM_EXIT_NPF, VC_FATAL },
+	{ "cpuid as unknown exit", { 0x0f, 0xa2 }, 2, SVM_EXIT_HLT, VC_FATAL },
+};
+
+static void decode_matches_exit(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(decode_cases); i++) {
+		const struct decode_case *c = &decode_cases[i];
+		enum vc_result res;
+
+		vc_setup(&ctxt, &regs, c->bytes, c->n, c->exit_code);
+		res = vc_decode(&ctxt);
+		KUNIT_EXPECT_EQ_MSG(test, res, c->want, "%s", c->what);
+		if (c->want == VC_DONE)
+			KUNIT_EXPECT_EQ_MSG(test, ctxt.len, c->len, "%s", c->what);
+		else
+			KUNIT_EXPECT_EQ_MSG(test, ctxt.reason, SEV_TERM_VC_MISMATCH,
+					    "%s", c->what);
+	}
+}
+
+/* User space that rewrote its code is not the hypervisor: SIGBUS. */
+static void decode_user_mismatch_sigbus(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+
+	SETUP(&ctxt, &regs, SVM_EXIT_RDTSC, 0x66, 0x0f, 0xa2);
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_FATAL);
+	ctxt.user = true;
+	KUNIT_EXPECT_EQ(test, vc_check_insn(&ctxt), VC_SIGBUS);
+}
+
+static void ioio_exit_info(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+	unsigned int size;
+	u16 port;
+
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xe6, 0x80);
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+			IOIO_PORT(0x80) | IOIO_SIZE(1));
+	KUNIT_EXPECT_EQ(test, port, 0x80);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x66, 0xed);
+	regs.dx = 0x1f0;
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+			IOIO_PORT(0x1f0) | IOIO_SIZE(2) | IOIO_TYPE_IN);
+	KUNIT_EXPECT_EQ(test, size, 2);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xef);
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	vc_ioio_info(&ctxt, &port, &size);
+	KUNIT_EXPECT_EQ(test, size, 4);
+
+	/* rep outsb with a GS override: segment 5 in bits 12:10. */
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x65, 0xf3, 0x6e);
+	regs.dx = 0x3f8;
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+			IOIO_PORT(0x3f8) | IOIO_SIZE(1) | IOIO_STR | IOIO_REP |
+			IOIO_ADDR(8) | IOIO_SEG(5));
+
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x67, 0x6d);
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+			IOIO_SIZE(4) | IOIO_STR | IOIO_ADDR(4) | IOIO_TYPE_IN);
+}
+
+struct result_case {
+	const char *what;
+	bool info1_valid, info2_valid, user;
+	u64 info1, info2;
+	enum vc_result want;
+	unsigned int reason;
+	int vector;
+	unsigned long error_code;
+};
+
+/* As KVM builds it: int constants, so bits 63:32 are all ones. */
+#define EXC(v)	(SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT | (v))
+
+static const struct result_case result_cases[] = {
+	{ "ok", true, true, false, 0, 0, VC_DONE },
+	{ "no sw_exit_info_1", false, true, false, 0, 0, VC_FATAL, SEV_TERM_GHCB_RESPONSE },
+	{ "result 3", true, true, false, 3, 0, VC_FATAL, SEV_TERM_GHCB_RESPONSE },
+	{ "result in upper half", true, true, false, 1ULL << 32, 0, VC_FATAL,
+	  SEV_TERM_GHCB_RESPONSE },
+	{ "#GP", true, true, false, 1, EXC(X86_TRAP_GP), VC_EXCEPTION, 0, X86_TRAP_GP },
+	{ "#GP(0x18)", true, true, false, 1,
+	  (u32)EXC(X86_TRAP_GP) | SVM_EVTINJ_VALID_ERR | (0x18ULL << 32), VC_EXCEPTION,
+	  0, X86_TRAP_GP, 0x18 },
+	{ "#UD", true, true, false, 1, EXC(X86_TRAP_UD), VC_EXCEPTION, 0, X86_TRAP_UD },
+	{ "NMI vector", true, true, false, 1, EXC(X86_TRAP_NMI), VC_FATAL,
+	  SEV_TERM_GHCB_INJECT },
+	{ "#PF", true, true, false, 1, EXC(X86_TRAP_PF), VC_FATAL, SEV_TERM_GHCB_INJECT },
+	{ "#UD as interrupt", true, true, false, 1, SVM_EVTINJ_VALID | X86_TRAP_UD,
+	  VC_FATAL, SEV_TERM_GHCB_INJECT },
+	{ "#UD with error code", true, true, false, 1,
+	  EXC(X86_TRAP_UD) | SVM_EVTINJ_VALID_ERR, VC_FATAL, SEV_TERM_GHCB_INJECT },
+	{ "#GP, reserved bit", true, true, false, 1, EXC(X86_TRAP_GP) | BIT(20),
+	  VC_FATAL, SEV_TERM_GHCB_INJECT },
+	{ "#GP, not valid", true, true, false, 1, X86_TRAP_GP | SVM_EVTINJ_TYPE_EXEPT,
+	  VC_FATAL, SEV_TERM_GHCB_INJECT },
+	{ "exception, no info2", true, false, false, 1, EXC(X86_TRAP_GP), VC_FATAL,
+	  SEV_TERM_GHCB_INJECT },
+	{ "error, kernel", true, true, false, 2, 5, VC_FATAL, SEV_TERM_VC_FAILED },
+	{ "error, user", true, true, true, 2, 5, VC_SIGBUS },
+};
+
+static void ghcb_result_checks(struct kunit *test)
+{
+	struct ghcb *g = &test_ghcb;
+	struct vc_ctxt ctxt;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(result_cases); i++) {
+		const struct result_case *c = &result_cases[i];
+
+		memset(&ctxt, 0, sizeof(ctxt));
+		ctxt.user = c->user;
+		memset(g->save.valid_bitmap, 0, sizeof(g->save.valid_bitmap));
+		if (c->info1_valid)
+			ghcb_set_sw_exit_info_1(g, c->info1);
+		if (c->info2_valid)
+			ghcb_set_sw_exit_info_2(g, c->info2);
+
+		KUNIT_EXPECT_EQ_MSG(test, sev_ghcb_check_result(&ctxt, g), c->want,
+				    "%s", c->what);
+		if (c->want == VC_FATAL)
+			KUNIT_EXPECT_EQ_MSG(test, ctxt.reason, c->reason, "%s", c->what);
+		if (c->want == VC_EXCEPTION) {
+			KUNIT_EXPECT_EQ_MSG(test, ctxt.exc.vector, c->vector, "%s", c->what);
+			KUNIT_EXPECT_EQ_MSG(test, ctxt.exc.error_code, c->error_code,
+					    "%s", c->what);
+		}
+	}
+}
+
+/* Decode, then run @handler against the stand-in with IRQs off. */
+static enum vc_result run(struct kunit *test, struct vc_ctxt *ctxt,
+			  enum vc_result (*handler)(struct vc_ctxt *, struct ghcb *))
+{
+	enum vc_result res;
+	unsigned long flags;
+
+	KUNIT_ASSERT_EQ(test, vc_decode(ctxt), VC_DONE);
+	local_irq_save(flags);
+	res = handler(ctxt, &test_ghcb);
+	local_irq_restore(flags);
+	return res;
+}
+
+static void cpuid_handler(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+
+	SETUP(&ctxt, &regs, SVM_EXIT_CPUID, 0x0f, 0xa2);
+	regs.ax = 0xffffffff00000000UL;
+	hv.ret = RET_ALL;
+	hv.rax = 0x1111111100000016ULL;
+	hv.rbx = 2;
+	hv.rcx = 3;
+	hv.rdx = 4;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cpuid), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.exit_code, SVM_EXIT_CPUID);
+	KUNIT_EXPECT_TRUE(test, hv.req_rax_valid);
+	KUNIT_EXPECT_EQ(test, hv.req_rax, 0);
+	KUNIT_EXPECT_TRUE(test, hv.req_xcr0_valid);
+	KUNIT_EXPECT_EQ(test, regs.ax, 0x16);
+	KUNIT_EXPECT_EQ(test, regs.bx, 2);
+	KUNIT_EXPECT_EQ(test, regs.cx, 3);
+	KUNIT_EXPECT_EQ(test, regs.dx, 4);
+
+	/* RBX not marked valid. */
+	SETUP(&ctxt, &regs, SVM_EXIT_CPUID, 0x0f, 0xa2);
+	hv.ret = RET_RAX | RET_RCX | RET_RDX;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cpuid), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_VALID);
+	KUNIT_EXPECT_EQ(test, regs.bx, 0);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_CPUID, 0x0f, 0xa2);
+	hv.ret = RET_ALL;
+	hv.info1 = 3;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cpuid), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_RESPONSE);
+}
+
+static void msr_handler(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+
+	SETUP(&ctxt, &regs, SVM_EXIT_MSR, 0x0f, 0x32);
+	regs.cx = 0xc0000080;
+	hv.ret = RET_RAX | RET_RDX;
+	hv.rax = 0xd01;
+	hv.rdx = 7;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_msr), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.req_info1, 0);
+	KUNIT_EXPECT_EQ(test, regs.ax, 0xd01);
+	KUNIT_EXPECT_EQ(test, regs.dx, 7);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_MSR, 0x0f, 0x30);
+	regs.ax = 0xffffffff12345678UL;
+	hv.ret = 0;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_msr), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.req_info1, 1);
+	KUNIT_EXPECT_EQ(test, hv.req_rax, 0x12345678);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_MSR, 0x0f, 0x32);
+	hv.ret = RET_RAX;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_msr), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_VALID);
+
+	/* An MSR the hypervisor does not have: #GP, as on bare metal. */
+	SETUP(&ctxt, &regs, SVM_EXIT_MSR, 0x0f, 0x32);
+	hv.info1 = 1;
+	hv.info2 = EXC(X86_TRAP_GP);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_msr), VC_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_GP);
+}
+
+static void tsc_pmc_handlers(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+
+	SETUP(&ctxt, &regs, SVM_EXIT_RDTSCP, 0x0f, 0x01, 0xf9);
+	hv.ret = RET_RAX | RET_RCX | RET_RDX;
+	hv.rax = 10;
+	hv.rcx = 1;
+	hv.rdx = 20;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_rdtsc), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.exit_code, SVM_EXIT_RDTSCP);
+	KUNIT_EXPECT_EQ(test, regs.ax, 10);
+	KUNIT_EXPECT_EQ(test, regs.cx, 1);
+	KUNIT_EXPECT_EQ(test, regs.dx, 20);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_RDTSCP, 0x0f, 0x01, 0xf9);
+	hv.ret = RET_RAX | RET_RDX;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_rdtsc), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_VALID);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_RDTSC, 0x0f, 0x31);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_rdtsc), VC_DONE);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_RDPMC, 0x0f, 0x33);
+	hv.ret = RET_RAX;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_rdpmc), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_VALID);
+}
+
+static void ioio_handler(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+
+	/* in al, dx: only AL changes. */
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xec);
+	regs.ax = ~0UL;
+	regs.dx = 0x71;
+	hv.ret = RET_RAX;
+	hv.rax = 0x12345678;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.req_info1, IOIO_PORT(0x71) | IOIO_SIZE(1) | IOIO_TYPE_IN);
+	KUNIT_EXPECT_EQ(test, regs.ax, ~0UL << 8 | 0x78);
+
+	/* in eax, dx: a 32-bit write clears the upper half. */
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xed);
+	regs.ax = ~0UL;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, regs.ax, 0x12345678);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xec);
+	hv.ret = 0;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_VALID);
+
+	/* out 0x80, al: only AL goes out. */
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xe6, 0x80);
+	regs.ax = 0x1234;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_DONE);
+	KUNIT_EXPECT_TRUE(test, hv.req_rax_valid);
+	KUNIT_EXPECT_EQ(test, hv.req_rax, 0x34);
+}
+
+static void ioio_string_handler(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+
+	memset(iobuf, 0, sizeof(iobuf));
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xf3, 0x6c);
+	regs.cx = 4;
+	regs.di = (unsigned long)iobuf;
+	hv.fill = 0xab;
+	hv.fill_len = 4;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.req_info2, 4);
+	KUNIT_EXPECT_TRUE(test, hv.req_scratch_valid);
+	KUNIT_EXPECT_EQ(test, iobuf[0], 0xab);
+	KUNIT_EXPECT_EQ(test, iobuf[3], 0xab);
+	KUNIT_EXPECT_EQ(test, iobuf[4], 0);
+	KUNIT_EXPECT_EQ(test, regs.di, (unsigned long)iobuf + 4);
+	KUNIT_EXPECT_EQ(test, regs.cx, 0);
+
+	/* outsw: what is in memory is in the shared buffer. */
+	iobuf[0] = 0x5a;
+	iobuf[1] = 0xa5;
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x66, 0x6f);
+	regs.si = (unsigned long)iobuf;
+	hv.fill_len = 0;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.req_buf[0], 0x5a);
+	KUNIT_EXPECT_EQ(test, hv.req_buf[1], 0xa5);
+	KUNIT_EXPECT_EQ(test, regs.si, (unsigned long)iobuf + 2);
+
+	/* More than the shared buffer holds: a chunk, then again. */
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xf3, 0x6e);
+	regs.cx = 5000;
+	regs.si = (unsigned long)__va(0x100000);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_RETRY);
+	KUNIT_EXPECT_EQ(test, hv.req_info2, GHCB_SHARED_BUF_SIZE);
+	KUNIT_EXPECT_EQ(test, regs.cx, 5000 - GHCB_SHARED_BUF_SIZE);
+
+	/* Claims more than was asked for. */
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xf3, 0x6c);
+	regs.cx = 4;
+	regs.di = (unsigned long)iobuf;
+	hv.info2 = 2048;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_SIZE);
+
+	/* Another buffer. */
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xf3, 0x6c);
+	regs.cx = 4;
+	regs.di = (unsigned long)iobuf;
+	hv.info2 = 0;
+	hv.scratch = 0x1000;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_SIZE);
+}
+
+/* User IO: the task's permissions, then only user memory. */
+static void user_io_checks(struct kunit *test)
+{
+	struct vc_ctxt ctxt = { .user = true };
+	struct pt_regs regs = { .cs = __USER_CS };
+	u8 before = iobuf[0];
+
+	ctxt.regs = &regs;
+	/* A kernel thread has no I/O bitmap and IOPL 0. */
+	KUNIT_EXPECT_FALSE(test, vc_ioio_allowed(&ctxt, 0x80, 1));
+
+	/* A string IN aimed at kernel memory: #PF, memory untouched. */
+	KUNIT_EXPECT_EQ(test, vc_write_mem(&ctxt, (unsigned long)iobuf, "x", 1),
+			VC_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_PF);
+	KUNIT_EXPECT_EQ(test, ctxt.exc.cr2, (unsigned long)iobuf);
+	KUNIT_EXPECT_TRUE(test, ctxt.exc.error_code & X86_PF_USER);
+	KUNIT_EXPECT_TRUE(test, ctxt.exc.error_code & X86_PF_WRITE);
+	KUNIT_EXPECT_EQ(test, iobuf[0], before);
+
+	/* A string OUT reading kernel memory. */
+	KUNIT_EXPECT_EQ(test, vc_read_mem(&ctxt, (unsigned long)iobuf, &before, 1),
+			VC_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_PF);
+}
+
+static void mmio_handler(struct kunit *test)
+{
+	static u32 private_word;
+	void __iomem *mmio;
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+
+	/* An MMIO #VC on private memory is not one. */
+	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x8b, 0x07);
+	regs.di = (unsigned long)&private_word;
+	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT)) {
+		KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_FATAL);
+		KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_VC_MISMATCH);
+	}
+
+	/* The IO-APIC page: shared, not RAM. */
+	mmio = ioremap(0xfec00000, PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, mmio);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x8b, 0x07);
+	regs.ax = ~0UL;
+	regs.di = (unsigned long)mmio + 0x10;
+	hv.fill = 0x11;
+	hv.fill_len = 4;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.exit_code, SVM_VMGEXIT_MMIO_READ);
+	KUNIT_EXPECT_EQ(test, hv.req_info1, 0xfec00010);
+	KUNIT_EXPECT_EQ(test, hv.req_info2, 4);
+	KUNIT_EXPECT_EQ(test, regs.ax, 0x11111111);
+
+	/* movsx rax, byte [rdi] */
+	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x48, 0x0f, 0xbe, 0x07);
+	regs.di = (unsigned long)mmio;
+	hv.fill = 0x80;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, regs.ax, (unsigned long)-128);
+
+	/* mov dword [rdi], 0x04030201 */
+	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0xc7, 0x07, 1, 2, 3, 4);
+	regs.di = (unsigned long)mmio;
+	hv.fill_len = 0;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.exit_code, SVM_VMGEXIT_MMIO_WRITE);
+	KUNIT_EXPECT_EQ(test, hv.req_buf[0], 1);
+	KUNIT_EXPECT_EQ(test, hv.req_buf[3], 4);
+
+	/* A read that claims 2048 bytes. */
+	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x8b, 0x07);
+	regs.di = (unsigned long)mmio;
+	hv.info2 = 2048;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_SIZE);
+
+	iounmap(mmio);
+}
+
+static void dr7_handlers(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+
+	preempt_disable();
+	SETUP(&ctxt, &regs, SVM_EXIT_WRITE_DR7, 0x0f, 0x23, 0xf8);
+	regs.ax = 1UL << 32;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_dr7_write), VC_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_GP);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_WRITE_DR7, 0x0f, 0x23, 0xf8);
+	regs.ax = 0x401;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_dr7_write), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.req_rax, 0x401);
+
+	/* mov rbx, dr7: the shadow, without an exit. */
+	SETUP(&ctxt, &regs, SVM_EXIT_READ_DR7, 0x0f, 0x21, 0xfb);
+	hv.exit_code = 0;
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, vc_handle_dr7_read(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, regs.bx, 0x401);
+	KUNIT_EXPECT_EQ(test, hv.exit_code, 0);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_WRITE_DR7, 0x0f, 0x23, 0xf8);
+	regs.ax = 0x400;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_dr7_write), VC_DONE);
+	preempt_enable();
+}
+
+static void vmmcall_handler(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+
+	if (x86_platform.hyper.sev_es_hcall_prepare)
+		kunit_skip(test, "a hypervisor ABI is installed");
+	SETUP(&ctxt, &regs, SVM_EXIT_VMMCALL, 0x0f, 0x01, 0xd9);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_vmmcall), VC_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_UD);
+}
+
+static struct kunit_case sev_es_vc_cases[] = {
+	KUNIT_CASE(decode_matches_exit),
+	KUNIT_CASE(decode_user_mismatch_sigbus),
+	KUNIT_CASE(ioio_exit_info),
+	KUNIT_CASE(ghcb_result_checks),
+	KUNIT_CASE(cpuid_handler),
+	KUNIT_CASE(msr_handler),
+	KUNIT_CASE(tsc_pmc_handlers),
+	KUNIT_CASE(ioio_handler),
+	KUNIT_CASE(ioio_string_handler),
+	KUNIT_CASE(user_io_checks),
+	KUNIT_CASE(mmio_handler),
+	KUNIT_CASE(dr7_handlers),
+	KUNIT_CASE(vmmcall_handler),
+	{}
+};
+
+static struct kunit_suite sev_es_vc_suite = {
+	.name = "sev_es_vc",
+	.init = runtime_init,
+	.exit = runtime_exit,
+	.test_cases = sev_es_vc_cases,
+};
+
+kunit_test_suites(&sev_es_vc_suite);

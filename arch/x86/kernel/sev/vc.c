@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * #VC: the exception an SEV-ES guest gets for every intercept that is not
+ * an automatic exit (APM 15.35.5).  The guest emulates the instruction,
+ * asking the hypervisor through the GHCB for what it cannot do itself.
+ *
+ * Three ways in:
+ *  - kernel mode: an IST exception that can hit anywhere, so it runs
+ *    like an NMI, off the IST stack (vc_switch_off_ist() in the entry
+ *    code moved it to the interrupted stack);
+ *  - user mode: an ordinary exception from user space;
+ *  - early boot: the boot CPU before trap_init(), on the boot GHCB.
+ *
+ * Each way ends the same: the instruction is skipped, an exception is
+ * raised in its place, the process gets SIGBUS, or the guest is ended.
+ */
+
+#define pr_fmt(fmt)	"SEV-ES: " fmt
+
+#include <linux/entry-common.h>
+#include <linux/printk.h>
+#include <linux/sched/signal.h>
+#include <asm/cpu_entry_area.h>
+#include <asm/idtentry.h>
+#include <asm/insn-eval.h>
+#include <asm/ptrace.h>
+#include <asm/setup.h>
+#include <asm/sev.h>
+#include <asm/sev-es-msr.h>
+#include <asm/special_insns.h>
+#include <asm/svm.h>
+#include <asm/traps.h>
+
+#include "internal.h"
+
+/* GHCB spec 4.1: the NAE exits, one handler each. */
+static enum vc_result vc_dispatch(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+{
+	switch (ctxt->exit_code) {
+	case SVM_EXIT_READ_DR7:
+		return vc_handle_dr7_read(ctxt);
+	case SVM_EXIT_WRITE_DR7:
+		return vc_handle_dr7_write(ctxt, ghcb);
+	case SVM_EXIT_RDTSC:
+	case SVM_EXIT_RDTSCP:
+		return vc_handle_rdtsc(ctxt, ghcb);
+	case SVM_EXIT_RDPMC:
+		return vc_handle_rdpmc(ctxt, ghcb);
+	case SVM_EXIT_CPUID:
+		return vc_handle_cpuid(ctxt, ghcb);
+	case SVM_EXIT_INVD:
+	case SVM_EXIT_WBINVD:
+		return vc_handle_cache(ctxt, ghcb);
+	case SVM_EXIT_IOIO:
+		return vc_handle_ioio(ctxt, ghcb);
+	case SVM_EXIT_MSR:
+		return vc_handle_msr(ctxt, ghcb);
+	case SVM_EXIT_VMMCALL:
+		return vc_handle_vmmcall(ctxt, ghcb);
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+		return vc_handle_monitor(ctxt, ghcb);
+	case SVM_EXIT_NPF:
+		return vc_handle_mmio(ctxt, ghcb);
+	default:
+		/* vc_decode() matched no instruction to this exit. */
+		return vc_fatal(ctxt, SEV_TERM_VC_UNEXPECTED, "#VC for an unknown exit");
+	}
+}
+
+static void vc_init(struct vc_ctxt *ctxt, struct pt_regs *regs,
+		    unsigned long exit_code)
+{
+	ctxt->regs = regs;
+	ctxt->exit_code = exit_code;
+	ctxt->user = user_mode(regs);
+	ctxt->decoded = false;
+}
+
+/*
+ * Decode and check, then emulate on @ghcb, or on this CPU's GHCB if NULL.
+ * MOVS to or from MMIO needs none: it copies one element with ordinary
+ * accesses, and the MMIO side of it raises a #VC of its own.
+ */
+static enum vc_result vc_emulate(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+{
+	struct ghcb_state state;
+	enum vc_result res;
+
+	res = vc_decode(ctxt);
+	if (res != VC_DONE)
+		return res;
+	if (ctxt->exit_code == SVM_EXIT_NPF && ctxt->mmio_type == MMIO_MOVS)
+		return vc_handle_movs(ctxt);
+	if (ghcb)
+		return vc_dispatch(ctxt, ghcb);
+
+	ghcb = sev_ghcb_get(&state);
+	res = vc_dispatch(ctxt, ghcb);
+	sev_ghcb_put(&state);
+	return res;
+}
+
+static void vc_raise(struct vc_ctxt *ctxt)
+{
+	struct pt_regs *regs = ctxt->regs;
+
+	switch (ctxt->exc.vector) {
+	case X86_TRAP_GP:
+		exc_general_protection(regs, ctxt->exc.error_code);
+		break;
+	case X86_TRAP_UD:
+		exc_invalid_op(regs);
+		break;
+	case X86_TRAP_PF:
+		write_cr2(ctxt->exc.cr2);
+		exc_page_fault(regs, ctxt->exc.error_code);
+		break;
+	default:
+		sev_es_die(SEV_TERM_VC_UNEXPECTED, "no way to raise this exception");
+	}
+}
+
+static void vc_finish(struct vc_ctxt *ctxt, enum vc_result res)
+{
+	struct pt_regs *regs = ctxt->regs;
+
+	switch (res) {
+	case VC_DONE:
+		regs->ip += ctxt->len;
+		return;
+	case VC_RETRY:
+		return;
+	case VC_EXCEPTION:
+		vc_raise(ctxt);
+		return;
+	case VC_SIGBUS:
+		if (ctxt->user) {
+			force_sig_fault(SIGBUS, BUS_OBJERR, (void __user *)regs->ip);
+			return;
+		}
+		fallthrough;
+	case VC_FATAL:
+	default:
+		pr_emerg("#VC exit %#lx at %s %#lx\n", ctxt->exit_code,
+			 ctxt->user ? "user" : "kernel", regs->ip);
+		sev_es_die(ctxt->reason, ctxt->what ?: "#VC cannot be handled");
+	}
+}
+
+static void vc_handle(struct pt_regs *regs, unsigned long exit_code)
+{
+	struct vc_ctxt ctxt;
+
+	vc_init(&ctxt, regs, exit_code);
+	ctxt.reason = SEV_TERM_VC_UNEXPECTED;
+	ctxt.what = NULL;
+	vc_finish(&ctxt, vc_emulate(&ctxt, NULL));
+}
+
+/* A #DB the hypervisor intercepted arrives as #VC (APM 15.35.5). */
+static __always_inline bool vc_is_db(unsigned long exit_code)
+{
+	return exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_DB;
+}
+
+/*
+ * vc_switch_off_ist() falls back to the VC2 stack when the #VC came from
+ * the entry stack or another stack it cannot trust: nothing running there
+ * may cause a #VC.
+ */
+static __always_inline bool vc_on_fallback_stack(struct pt_regs *regs)
+{
+	unsigned long sp = (unsigned long)regs;
+
+	return sp >= __this_cpu_ist_bottom_va(VC2) &&
+	       sp < __this_cpu_ist_top_va(VC2);
+}
+
+DEFINE_IDTENTRY_VC_KERNEL(exc_vmm_communication)
+{
+	irqentry_state_t irq_state;
+
+	if (unlikely(vc_is_db(error_code))) {
+		noist_exc_debug(regs);
+		return;
+	}
+
+	irq_state = irqentry_nmi_enter(regs);
+	instrumentation_begin();
+
+	if (unlikely(vc_on_fallback_stack(regs)))
+		sev_es_die(SEV_TERM_VC_UNEXPECTED, "#VC from the entry stack");
+	vc_handle(regs, error_code);
+
+	instrumentation_end();
+	irqentry_nmi_exit(regs, irq_state);
+}
+
+DEFINE_IDTENTRY_VC_USER(exc_vmm_communication)
+{
+	if (unlikely(vc_is_db(error_code))) {
+		noist_exc_debug(regs);
+		return;
+	}
+
+	irqentry_enter_from_user_mode(regs);
+	instrumentation_begin();
+	vc_handle(regs, error_code);
+	instrumentation_end();
+	irqentry_exit_to_user_mode(regs);
+}
+
+/*
+ * The boot CPU from early_setup_idt() to trap_init(): the boot GHCB, no
+ * NMIs, no user space.  Exceptions go to the early handlers.
+ */
+bool __init handle_vc_boot_ghcb(struct pt_regs *regs)
+{
+	struct ghcb *ghcb = sev_boot_ghcb();
+	struct vc_ctxt ctxt;
+	enum vc_result res;
+
+	if (!ghcb)
+		sev_es_die(SEV_TERM_GHCB_SETUP, "#VC before the boot GHCB");
+
+	vc_init(&ctxt, regs, regs->orig_ax);
+	ctxt.reason = SEV_TERM_VC_UNEXPECTED;
+	ctxt.what = NULL;
+	memset(ghcb->save.valid_bitmap, 0, sizeof(ghcb->save.valid_bitmap));
+	res = vc_emulate(&ctxt, ghcb);
+
+	if (res == VC_EXCEPTION) {
+		if (ctxt.exc.vector == X86_TRAP_PF)
+			write_cr2(ctxt.exc.cr2);
+		regs->orig_ax = ctxt.exc.error_code;
+		do_early_exception(regs, ctxt.exc.vector);
+		return true;
+	}
+	vc_finish(&ctxt, res);
+	return true;
+}
