@@ -23,7 +23,7 @@
 #include <asm/realmode.h>
 #include <asm/sev.h>
 #include <asm/sev-es-msr.h>
-#include <asm/smp.h>
+#include <linux/smp.h>
 #include <asm/svm.h>
 
 #include "internal.h"

@@ -22,7 +22,7 @@
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <asm/cpu_entry_area.h>
-#include <asm/mem_encrypt.h>
+#include <linux/mem_encrypt.h>
 #include <asm/msr-index.h>
 #include <asm/realmode.h>
 #include <asm/set_memory.h>

@@ -21,7 +21,7 @@
 #include <linux/mm.h>
 #include <linux/uaccess.h>
 #include <asm/insn-eval.h>
-#include <asm/mem_encrypt.h>
+#include <linux/mem_encrypt.h>
 #include <asm/pgtable_types.h>
 #include <asm/special_insns.h>
 #include <asm/svm.h>

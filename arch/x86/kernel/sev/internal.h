@@ -76,7 +76,6 @@ enum vc_result sev_ghcb_check_scratch(struct vc_ctxt *ctxt,
 				      const struct ghcb *ghcb, u64 scratch,
 				      u64 count);
 
-
 #ifdef CONFIG_AMD_SEV_ES_KUNIT_TEST
 /* Exits through this page go to this function, not the hypervisor. */
 extern struct ghcb *sev_ghcb_test_page;

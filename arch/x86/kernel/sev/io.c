@@ -16,7 +16,7 @@
 #include <linux/sched.h>
 #include <asm/insn-eval.h>
 #include <asm/io_bitmap.h>
-#include <asm/processor.h>
+#include <linux/processor.h>
 #include <asm/svm.h>
 #include <asm/sev-es-msr.h>
 #include <asm/traps.h>

@@ -16,7 +16,7 @@
 #include <linux/instrumentation.h>
 #include <linux/percpu.h>
 #include <asm/cpu_entry_area.h>
-#include <asm/processor.h>
+#include <linux/processor.h>
 #include <asm/ptrace.h>
 #include <asm/sev.h>
 

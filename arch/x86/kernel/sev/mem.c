@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Private and shared memory in an SEV guest, and DMA.
+ *
+ * Devices cannot read encrypted memory, so every DMA goes through
+ * SWIOTLB bounce buffers (forced for SEV guests in pci-dma.c), which
+ * mem_encrypt_init() makes shared with set_memory_decrypted().
+ *
+ * set_memory_encrypted()/decrypted() flip the C-bit of kernel mappings.
+ * The hooks here tell it what such a flip needs (APM 15.34.7): the
+ * page's cache lines written back first, unless the CPU keeps them
+ * coherent across C-bit values (Fn8000_001F_EAX[10]), and stale TLB
+ * entries flushed after; then the hypervisor is told which pages changed
+ * (KVM's page encryption status hypercall, used for migration).
+ */
+
+#include <linux/cc_platform.h>
+#include <linux/init.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/swiotlb.h>
+#include <linux/virtio_anchor.h>
+#include <asm/cpufeature.h>
+#include <asm/ia32.h>
+#include <asm/paravirt.h>
+#include <asm/pgtable.h>
+#include <asm/sev.h>
+#include <asm/x86_init.h>
+
+static bool sev_enc_status_change_prepare(unsigned long vaddr, int npages,
+					  bool enc)
+{
+	return true;
+}
+
+/* Tell the hypervisor (with a paravirt hook for it), page by page. */
+void sev_notify_enc_status(unsigned long vaddr, unsigned long size, bool enc)
+{
+#ifdef CONFIG_PARAVIRT
+	unsigned long end = vaddr + size, mask, pa;
+	int level;
+	pte_t *pte;
+
+	for (; vaddr < end; vaddr += PAGE_SIZE) {
+		pte = lookup_address(vaddr, &level);
+		if (WARN_ONCE(!pte || pte_none(*pte), "no mapping for %#lx\n", vaddr))
+			return;
+		mask = page_level_mask(level);
+		pa = (pte_val(*pte) & PTE_PFN_MASK & mask) | (vaddr & ~mask & PAGE_MASK);
+		notify_page_enc_status_changed(pa >> PAGE_SHIFT, 1, enc);
+	}
+#endif
+}
+
+static bool sev_enc_status_change_finish(unsigned long vaddr, int npages,
+					 bool enc)
+{
+	sev_notify_enc_status(vaddr, (unsigned long)npages << PAGE_SHIFT, enc);
+	return true;
+}
+
+static bool sev_enc_tlb_flush_required(bool enc)
+{
+	return true;
+}
+
+static bool sev_enc_cache_flush_required(void)
+{
+	return !cpu_feature_enabled(X86_FEATURE_SME_COHERENT);
+}
+
+/* From sme_early_init(), in an SEV guest. */
+void __init sev_guest_mem_init(void)
+{
+	x86_platform.guest.enc_status_change_prepare = sev_enc_status_change_prepare;
+	x86_platform.guest.enc_status_change_finish = sev_enc_status_change_finish;
+	x86_platform.guest.enc_tlb_flush_required = sev_enc_tlb_flush_required;
+	x86_platform.guest.enc_cache_flush_required = sev_enc_cache_flush_required;
+
+	/*
+	 * The hypervisor can inject interrupt 0x80 whenever it likes; without
+	 * the 32-bit syscall entry, that is a #GP, not a system call.
+	 */
+	ia32_disable();
+}
+
+/*
+ * From setup_arch(): the bounce buffers are all the DMA there is, so size
+ * them with the guest (1/16 of memory, 64 MiB to 1 GiB) rather than at
+ * the 64 MiB default, and make virtio use them too.
+ */
+void __init sev_setup_arch(void)
+{
+	unsigned long size;
+
+	if (!cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT))
+		return;
+
+	size = clamp_val(memblock_phys_mem_size() / 16, IO_TLB_DEFAULT_SIZE, SZ_1G);
+	swiotlb_adjust_size(size);
+	virtio_set_mem_acc_cb(virtio_require_restricted_mem_acc);
+}
