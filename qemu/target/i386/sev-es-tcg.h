@@ -78,12 +78,16 @@ void sev_es_mem_host_access(hwaddr addr, hwaddr len);
 
 /* A hostile hypervisor, on request: tcg/sysemu/sev-es-hostile.c */
 int sev_es_hostile_init(const char *name, bool from_reset, Error **errp);
-void sev_es_hostile_ghcb_used(void);
+void sev_es_hostile_ghcb_used(uint64_t gpa);
 void sev_es_hostile_msr_request(void);
 uint64_t sev_es_hostile_sev_info(uint64_t resp);
 uint64_t sev_es_hostile_msr_response(uint64_t resp);
 void sev_es_hostile_cpuid(uint32_t fn, uint32_t *eax, uint32_t *ebx);
 uint64_t sev_es_hostile_sev_status(uint64_t val);
+void sev_es_hostile_ghcb_result(uint64_t exit_code, bool data_in,
+                                uint64_t *result1, uint64_t *result2);
+bool sev_es_hostile_ghcb_cpuid_rbx_valid(void);
+uint32_t sev_es_hostile_vc(uint32_t exit_code, unsigned cpl);
 
 /* Hypervisor side: tcg/sysemu/sev-es-hv.c */
 typedef enum SevEsExit {

@@ -145,6 +145,7 @@ G_NORETURN void sev_es_raise_vc(CPUX86State *env, uint32_t exit_code,
 {
     trace_sev_es_vc(env_cpu(env)->cpu_index, exit_code);
     sev_es_count_vc(exit_code);
+    exit_code = sev_es_hostile_vc(exit_code, env->hflags & HF_CPL_MASK);
     raise_exception_err_ra(env, EXCP1D_VC, exit_code, retaddr);
 }
 

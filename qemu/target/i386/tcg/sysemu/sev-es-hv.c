@@ -310,6 +310,13 @@ static void mark_valid(Ghcb *g, unsigned offset)
     g->out_valid[bit / 8] |= 1 << (bit % 8);
 }
 
+static void clear_valid(Ghcb *g, unsigned offset)
+{
+    unsigned bit = field_bit(offset);
+
+    g->out_valid[bit / 8] &= ~(1 << (bit % 8));
+}
+
 static void set_field(Ghcb *g, unsigned offset, uint64_t val)
 {
     stq_le_p(g->page + offset, val);
@@ -469,6 +476,9 @@ static void handle_cpuid(Ghcb *g)
     set_field(g, GHCB_RBX, ebx);
     set_field(g, GHCB_RCX, ecx);
     set_field(g, GHCB_RDX, edx);
+    if (!sev_es_hostile_ghcb_cpuid_rbx_valid()) {
+        clear_valid(g, GHCB_RBX);
+    }
     set_result(g, GHCB_RESULT_OK, 0);
 }
 
@@ -652,6 +662,8 @@ static SevEsExit dispatch(Ghcb *g)
 /* Write back the outputs: results, returned registers, scratch data. */
 static void respond(Ghcb *g)
 {
+    sev_es_hostile_ghcb_result(g->exit_code, g->scratch_dirty,
+                               &g->result1, &g->result2);
     set_field(g, GHCB_SW_EXIT_INFO_1, g->result1);
     set_field(g, GHCB_SW_EXIT_INFO_2, g->result2);
     memcpy(g->page + GHCB_VALID_BITMAP, g->out_valid, sizeof(g->out_valid));
@@ -684,7 +696,7 @@ static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
     trace_sev_es_vmgexit(CPU(cpu)->cpu_index, g->exit_code, g->info1,
                          g->info2);
     count(vmgexit_counts, g->exit_code);
-    sev_es_hostile_ghcb_used();
+    sev_es_hostile_ghcb_used(gpa);
 
     ret = SEV_ES_RESUME;
     if (ldl_le_p(g->page + GHCB_USAGE) != 0) {
