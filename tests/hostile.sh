@@ -7,7 +7,8 @@
 # went unnoticed, "timeout" that the guest hung.
 . "$(dirname "$0")/lib.sh"
 
-LIES=(cbit-0 cbit-63 cbit-beyond cbit-wrong cbit-info snp version cpuid-code cpuid-reg garbage)
+LIES=(cbit-0 cbit-63 cbit-beyond cbit-wrong cbit-info snp version cpuid-code cpuid-reg garbage
+	ghcb-exitinfo ghcb-inject ghcb-valid ghcb-oversize vc-spurious)
 
 # outcome LOG ERR RC: one line on how the boot ended.
 outcome() {
@@ -33,13 +34,13 @@ main() {
 	[ $# -gt 0 ] && LIES=("$@")
 	work=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-hostile.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
-	printf '%-12s | %s\n' lie "what the guest ($kernel) did"
+	printf '%-13s | %s\n' lie "what the guest ($kernel) did"
 	for lie in "${LIES[@]}"; do
 		rc=0
 		KERNEL=$kernel MODE=sev-es SMP=1 TIMEOUT=${TIMEOUT:-60} CMD=true \
 			SEV_OPTS="tcg-hostile=$lie" LOG="$work/$lie.log" \
 			"$TOP/scripts/boot.sh" >/dev/null 2>"$work/$lie.err" || rc=$?
-		printf '%-12s | %s\n' "$lie" "$(outcome "$work/$lie.log" "$work/$lie.err" "$rc")"
+		printf '%-13s | %s\n' "$lie" "$(outcome "$work/$lie.log" "$work/$lie.err" "$rc")"
 	done
 }
 
