@@ -20,10 +20,10 @@
 #include <linux/mm.h>
 #include <linux/swiotlb.h>
 #include <linux/virtio_anchor.h>
-#include <asm/cpufeature.h>
+#include <linux/cpufeature.h>
 #include <asm/ia32.h>
 #include <asm/paravirt.h>
-#include <asm/pgtable.h>
+#include <linux/pgtable.h>
 #include <asm/sev.h>
 #include <asm/x86_init.h>
 
