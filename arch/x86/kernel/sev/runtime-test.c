@@ -90,6 +90,13 @@ static void runtime_exit(struct kunit *test)
 	WRITE_ONCE(sev_ghcb_test_page, NULL);
 }
 
+/* Shared-buffer exits use this CPU's GHCB address: SEV-ES guests only. */
+static void need_ghcb_pages(struct kunit *test)
+{
+	if (!sev_ghcb_runtime_ready())
+		kunit_skip(test, "not an SEV-ES guest: no GHCB pages");
+}
+
 /* A kernel-mode #VC with @exit_code on the instruction @bytes. */
 static void vc_setup(struct vc_ctxt *ctxt, struct pt_regs *regs,
 		     const u8 *bytes, size_t n, unsigned long exit_code)
@@ -442,6 +449,8 @@ static void ioio_string_handler(struct kunit *test)
 	struct vc_ctxt ctxt;
 	struct pt_regs regs;
 
+	need_ghcb_pages(test);
+
 	memset(iobuf, 0, sizeof(iobuf));
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xf3, 0x6c);
 	regs.cx = 4;
@@ -526,6 +535,8 @@ static void mmio_handler(struct kunit *test)
 	void __iomem *mmio;
 	struct vc_ctxt ctxt;
 	struct pt_regs regs;
+
+	need_ghcb_pages(test);
 
 	/* An MMIO #VC on private memory is not one. */
 	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x8b, 0x07);
