@@ -29,6 +29,17 @@ static enum vc_result not_returned(struct vc_ctxt *ctxt, const char *what)
 	return vc_fatal(ctxt, SEV_TERM_GHCB_VALID, what);
 }
 
+/* RDMSR, RDTSC(P), RDPMC: a 64-bit result in EDX:EAX. */
+static enum vc_result take_edx_eax(struct vc_ctxt *ctxt, struct ghcb *ghcb,
+				   const char *what)
+{
+	if (!ghcb_rax_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb))
+		return not_returned(ctxt, what);
+	ctxt->regs->ax = lower_32_bits(ghcb->save.rax);
+	ctxt->regs->dx = lower_32_bits(ghcb->save.rdx);
+	return VC_DONE;
+}
+
 /* CPUID, exit 0x72 (GHCB spec 4.1.4): RAX, RCX and XCR0 in; four out. */
 enum vc_result vc_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
@@ -74,12 +85,7 @@ enum vc_result vc_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_MSR, write, 0);
 	if (res != VC_DONE || write)
 		return res;
-	if (!ghcb_rax_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb))
-		return not_returned(ctxt, "RDMSR response without RAX and RDX");
-
-	regs->ax = lower_32_bits(ghcb->save.rax);
-	regs->dx = lower_32_bits(ghcb->save.rdx);
-	return VC_DONE;
+	return take_edx_eax(ctxt, ghcb, "RDMSR response without RAX and RDX");
 }
 
 /* RDTSC 0x6e, RDTSCP 0x87 (GHCB spec 4.1.2, 4.1.11). */
@@ -92,33 +98,24 @@ enum vc_result vc_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	res = sev_ghcb_call(ctxt, ghcb, ctxt->exit_code, 0, 0);
 	if (res != VC_DONE)
 		return res;
-	if (!ghcb_rax_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb) ||
-	    (rdtscp && !ghcb_rcx_is_valid(ghcb)))
-		return not_returned(ctxt, "RDTSC(P) response without its registers");
-
-	regs->ax = lower_32_bits(ghcb->save.rax);
-	regs->dx = lower_32_bits(ghcb->save.rdx);
-	if (rdtscp)
+	if (rdtscp && !ghcb_rcx_is_valid(ghcb))
+		return not_returned(ctxt, "RDTSCP response without RCX");
+	res = take_edx_eax(ctxt, ghcb, "RDTSC(P) response without RAX and RDX");
+	if (res == VC_DONE && rdtscp)
 		regs->cx = lower_32_bits(ghcb->save.rcx);
-	return VC_DONE;
+	return res;
 }
 
 /* RDPMC, exit 0x6f (GHCB spec 4.1.3): RCX in, RAX and RDX out. */
 enum vc_result vc_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
-	struct pt_regs *regs = ctxt->regs;
 	enum vc_result res;
 
-	ghcb_set_rcx(ghcb, lower_32_bits(regs->cx));
+	ghcb_set_rcx(ghcb, lower_32_bits(ctxt->regs->cx));
 	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_RDPMC, 0, 0);
 	if (res != VC_DONE)
 		return res;
-	if (!ghcb_rax_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb))
-		return not_returned(ctxt, "RDPMC response without RAX and RDX");
-
-	regs->ax = lower_32_bits(ghcb->save.rax);
-	regs->dx = lower_32_bits(ghcb->save.rdx);
-	return VC_DONE;
+	return take_edx_eax(ctxt, ghcb, "RDPMC response without RAX and RDX");
 }
 
 /*

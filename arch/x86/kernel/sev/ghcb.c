@@ -64,13 +64,6 @@ static __always_inline void sev_es_wr_ghcb_msr(u64 val)
 		     "d" ((u32)(val >> 32)) : "memory");
 }
 
-/* The hypervisor sees nothing valid but what this exit puts there. */
-static __always_inline void ghcb_invalidate(struct ghcb *ghcb)
-{
-	ghcb->save.sw_exit_code = 0;
-	memset(ghcb->save.valid_bitmap, 0, sizeof(ghcb->save.valid_bitmap));
-}
-
 void __noreturn sev_es_die(unsigned int reason, const char *what)
 {
 	pr_emerg("%s: requesting termination (reason set %u, code %#x)\n",
@@ -200,16 +193,22 @@ static bool ghcb_test_exit(struct ghcb *ghcb)
 static inline bool ghcb_test_exit(struct ghcb *ghcb) { return false; }
 #endif
 
-/* One NAE exit through @ghcb (GHCB spec 2.3.2): request, VMGEXIT, check. */
-enum vc_result sev_ghcb_call(struct vc_ctxt *ctxt, struct ghcb *ghcb,
-			     u64 exit_code, u64 info1, u64 info2)
+/* The request fields every exit has (GHCB spec 2.3.2). */
+static __always_inline void ghcb_request(struct ghcb *ghcb, u64 exit_code,
+					 u64 info1, u64 info2)
 {
 	ghcb->protocol_version = ghcb_version;
 	ghcb->ghcb_usage = GHCB_DEFAULT_USAGE;
 	ghcb_set_sw_exit_code(ghcb, exit_code);
 	ghcb_set_sw_exit_info_1(ghcb, info1);
 	ghcb_set_sw_exit_info_2(ghcb, info2);
+}
 
+/* One NAE exit through @ghcb: request, VMGEXIT, check. */
+enum vc_result sev_ghcb_call(struct vc_ctxt *ctxt, struct ghcb *ghcb,
+			     u64 exit_code, u64 info1, u64 info2)
+{
+	ghcb_request(ghcb, exit_code, info1, info2);
 	if (!ghcb_test_exit(ghcb)) {
 		sev_es_wr_ghcb_msr(ghcb_pa(ghcb));
 		VMGEXIT();
@@ -250,11 +249,7 @@ noinstr void __sev_es_nmi_complete(void)
 	struct ghcb *ghcb;
 
 	ghcb = sev_ghcb_get(&state);
-	ghcb->protocol_version = ghcb_version;
-	ghcb->ghcb_usage = GHCB_DEFAULT_USAGE;
-	ghcb_set_sw_exit_code(ghcb, SVM_VMGEXIT_NMI_COMPLETE);
-	ghcb_set_sw_exit_info_1(ghcb, 0);
-	ghcb_set_sw_exit_info_2(ghcb, 0);
+	ghcb_request(ghcb, SVM_VMGEXIT_NMI_COMPLETE, 0, 0);
 	sev_es_wr_ghcb_msr(this_cpu_read(sev_es_percpu)->ghcb_pa);
 	VMGEXIT();
 	if (unlikely(!ghcb_sw_exit_info_1_is_valid(ghcb) ||
@@ -266,9 +261,15 @@ noinstr void __sev_es_nmi_complete(void)
 	sev_ghcb_put(&state);
 }
 
-/* The boot CPU's first GHCB; #VC comes to handle_vc_boot_ghcb() then. */
+/*
+ * The boot CPU's first GHCB, for one exit; #VC comes to
+ * handle_vc_boot_ghcb() then, with no NMIs to nest.  NULL before
+ * setup_ghcb().
+ */
 struct ghcb *sev_boot_ghcb(void)
 {
+	if (boot_ghcb)
+		ghcb_invalidate(boot_ghcb);
 	return boot_ghcb;
 }
 

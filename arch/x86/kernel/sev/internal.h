@@ -17,6 +17,7 @@
 #ifndef _ARCH_X86_KERNEL_SEV_INTERNAL_H
 #define _ARCH_X86_KERNEL_SEV_INTERNAL_H
 
+#include <linux/string.h>
 #include <linux/types.h>
 #include <asm/insn.h>
 #include <asm/svm.h>
@@ -116,15 +117,20 @@ u64 vc_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size);
 bool vc_ioio_allowed(const struct vc_ctxt *ctxt, u16 port, unsigned int size);
 
 /*
- * IOIO exit_info_1 (APM 15.10.2): one-hot operand size in bits 6:4 and
- * address size in bits 9:7, segment in 12:10, port in 31:16.
+ * IOIO exit_info_1 (APM 15.10.2), beyond the SVM_IOIO_* of <asm/svm.h>:
+ * operand and address size one-hot (1, 2, 4 and 2, 4, 8 bytes), the
+ * segment in bits 12:10, the port in 31:16.
  */
-#define IOIO_TYPE_IN		BIT(0)
-#define IOIO_STR		BIT(2)
-#define IOIO_REP		BIT(3)
-#define IOIO_SIZE(bytes)	((u64)(bytes) << 4)
-#define IOIO_ADDR(bytes)	((u64)(bytes) << 6)
+#define IOIO_SIZE(bytes)	((u64)(bytes) << SVM_IOIO_SIZE_SHIFT)
+#define IOIO_ADDR(bytes)	((u64)(bytes) << (SVM_IOIO_ASIZE_SHIFT - 1))
 #define IOIO_SEG(seg)		((u64)(seg) << 10)
 #define IOIO_PORT(port)		((u64)(port) << 16)
+
+/* Nothing in the GHCB is valid to the hypervisor until an exit sets it. */
+static __always_inline void ghcb_invalidate(struct ghcb *ghcb)
+{
+	ghcb->save.sw_exit_code = 0;
+	memset(ghcb->save.valid_bitmap, 0, sizeof(ghcb->save.valid_bitmap));
+}
 
 #endif /* _ARCH_X86_KERNEL_SEV_INTERNAL_H */

@@ -23,7 +23,8 @@
 
 #include "internal.h"
 
-static unsigned long addr_mask(unsigned int bytes)
+/* The low @bytes bytes of a register: an operand or address size. */
+static unsigned long bytes_mask(unsigned int bytes)
 {
 	return bytes == 8 ? ~0UL : (1UL << (bytes * 8)) - 1;
 }
@@ -35,7 +36,7 @@ static void set_addr_reg(unsigned long *reg, unsigned long val,
 	if (bytes == 2)
 		*reg = (*reg & ~0xffffUL) | (val & 0xffff);
 	else
-		*reg = val & addr_mask(bytes);
+		*reg = val & bytes_mask(bytes);
 }
 
 /* The segment override of a string instruction (OUTS may have one). */
@@ -89,9 +90,9 @@ u64 vc_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size)
 		*port = ctxt->decoded ? ctxt->insn.immediate.value : b[pfx + 1];
 		break;
 	case 0x6c ... 0x6f:
-		info |= IOIO_STR | IOIO_ADDR(asize);
+		info |= SVM_IOIO_STR_MASK | IOIO_ADDR(asize);
 		if (insn_has_rep_prefix(&ctxt->insn))
-			info |= IOIO_REP;
+			info |= SVM_IOIO_REP_MASK;
 		if (op >= 0x6e)
 			info |= IOIO_SEG(svm_segment[string_segment(&ctxt->insn)]);
 		fallthrough;
@@ -99,7 +100,7 @@ u64 vc_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size)
 		*port = ctxt->regs->dx;
 	}
 	if (!(op & 2))
-		info |= IOIO_TYPE_IN;
+		info |= SVM_IOIO_TYPE_MASK;
 	return info | IOIO_SIZE(*size) | IOIO_PORT(*port);
 }
 
@@ -134,8 +135,8 @@ static enum vc_result ioio_string(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 {
 	struct pt_regs *regs = ctxt->regs;
 	unsigned int asize = ctxt->insn.addr_bytes;
-	unsigned long mask = addr_mask(asize);
-	bool in = info & IOIO_TYPE_IN, rep = info & IOIO_REP;
+	unsigned long mask = bytes_mask(asize);
+	bool in = info & SVM_IOIO_TYPE_MASK, rep = info & SVM_IOIO_REP_MASK;
 	long step = (regs->flags & X86_EFLAGS_DF) ? -(long)size : size;
 	unsigned long count = rep ? regs->cx & mask : 1;
 	unsigned long base, ptr, n, i;
@@ -208,13 +209,13 @@ enum vc_result vc_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 		ctxt->exc.error_code = 0;
 		return VC_EXCEPTION;
 	}
-	if (info & IOIO_STR)
+	if (info & SVM_IOIO_STR_MASK)
 		return ioio_string(ctxt, ghcb, info, size);
 
-	if (!(info & IOIO_TYPE_IN))
-		ghcb_set_rax(ghcb, regs->ax & addr_mask(size));
+	if (!(info & SVM_IOIO_TYPE_MASK))
+		ghcb_set_rax(ghcb, regs->ax & bytes_mask(size));
 	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_IOIO, info, 0);
-	if (res != VC_DONE || !(info & IOIO_TYPE_IN))
+	if (res != VC_DONE || !(info & SVM_IOIO_TYPE_MASK))
 		return res;
 	if (!ghcb_rax_is_valid(ghcb))
 		return vc_fatal(ctxt, SEV_TERM_GHCB_VALID, "IN response without RAX");
@@ -247,15 +248,6 @@ static enum vc_result mmio_address(struct vc_ctxt *ctxt, bool write, u64 *pa)
 		return ctxt->user ? VC_SIGBUS :
 		       vc_fatal(ctxt, SEV_TERM_VC_MISMATCH, "MMIO #VC on private memory");
 	return VC_DONE;
-}
-
-static u64 extend(u64 val, unsigned int from, bool sign)
-{
-	unsigned int shift = 64 - from * 8;
-
-	if (from == 8)
-		return val;
-	return sign ? (u64)((s64)(val << shift) >> shift) : (val << shift) >> shift;
 }
 
 /* MMIO, exit 0x400 -> VMGEXIT MMIO_READ/MMIO_WRITE (GHCB spec 4.1.15). */
@@ -299,7 +291,9 @@ enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 		break;
 	case MMIO_READ_ZERO_EXTEND:
 	case MMIO_READ_SIGN_EXTEND:
-		val = extend(val, bytes, type == MMIO_READ_SIGN_EXTEND);
+		/* val holds @bytes bytes, zero-extended by the memcpy(). */
+		if (type == MMIO_READ_SIGN_EXTEND)
+			val = sign_extend64(val, bytes * 8 - 1);
 		insn_assign_reg(reg, val, ctxt->insn.opnd_bytes);
 		break;
 	default:
@@ -317,7 +311,7 @@ enum vc_result vc_handle_movs(struct vc_ctxt *ctxt)
 {
 	struct pt_regs *regs = ctxt->regs;
 	unsigned int bytes = ctxt->mmio_bytes, asize = ctxt->insn.addr_bytes;
-	unsigned long mask = addr_mask(asize);
+	unsigned long mask = bytes_mask(asize);
 	long step = (regs->flags & X86_EFLAGS_DF) ? -(long)bytes : bytes;
 	bool rep = insn_has_rep_prefix(&ctxt->insn);
 	unsigned long src, dst;

@@ -110,7 +110,7 @@ static void vc_setup(struct vc_ctxt *ctxt, struct pt_regs *regs,
 	memset(ctxt, 0, sizeof(*ctxt));
 	ctxt->regs = regs;
 	ctxt->exit_code = exit_code;
-	memset(test_ghcb.save.valid_bitmap, 0, sizeof(test_ghcb.save.valid_bitmap));
+	ghcb_invalidate(&test_ghcb);
 }
 
 #define SETUP(ctxt, regs, exit, ...)					\
@@ -203,7 +203,7 @@ static void ioio_exit_info(struct kunit *test)
 	regs.dx = 0x1f0;
 	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
 	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
-			IOIO_PORT(0x1f0) | IOIO_SIZE(2) | IOIO_TYPE_IN);
+			IOIO_PORT(0x1f0) | IOIO_SIZE(2) | SVM_IOIO_TYPE_MASK);
 	KUNIT_EXPECT_EQ(test, size, 2);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xef);
@@ -216,13 +216,13 @@ static void ioio_exit_info(struct kunit *test)
 	regs.dx = 0x3f8;
 	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
 	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
-			IOIO_PORT(0x3f8) | IOIO_SIZE(1) | IOIO_STR | IOIO_REP |
+			IOIO_PORT(0x3f8) | IOIO_SIZE(1) | SVM_IOIO_STR_MASK | SVM_IOIO_REP_MASK |
 			IOIO_ADDR(8) | IOIO_SEG(5));
 
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x67, 0x6d);
 	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
 	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
-			IOIO_SIZE(4) | IOIO_STR | IOIO_ADDR(4) | IOIO_TYPE_IN);
+			IOIO_SIZE(4) | SVM_IOIO_STR_MASK | IOIO_ADDR(4) | SVM_IOIO_TYPE_MASK);
 }
 
 struct result_case {
@@ -422,7 +422,7 @@ static void ioio_handler(struct kunit *test)
 	hv.ret = RET_RAX;
 	hv.rax = 0x12345678;
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_DONE);
-	KUNIT_EXPECT_EQ(test, hv.req_info1, IOIO_PORT(0x71) | IOIO_SIZE(1) | IOIO_TYPE_IN);
+	KUNIT_EXPECT_EQ(test, hv.req_info1, IOIO_PORT(0x71) | IOIO_SIZE(1) | SVM_IOIO_TYPE_MASK);
 	KUNIT_EXPECT_EQ(test, regs.ax, ~0UL << 8 | 0x78);
 
 	/* in eax, dx: a 32-bit write clears the upper half. */

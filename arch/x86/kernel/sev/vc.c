@@ -75,6 +75,8 @@ static void vc_init(struct vc_ctxt *ctxt, struct pt_regs *regs,
 	ctxt->exit_code = exit_code;
 	ctxt->user = user_mode(regs);
 	ctxt->decoded = false;
+	ctxt->reason = SEV_TERM_VC_UNEXPECTED;
+	ctxt->what = NULL;
 }
 
 /*
@@ -153,8 +155,6 @@ static void vc_handle(struct pt_regs *regs, unsigned long exit_code)
 	struct vc_ctxt ctxt;
 
 	vc_init(&ctxt, regs, exit_code);
-	ctxt.reason = SEV_TERM_VC_UNEXPECTED;
-	ctxt.what = NULL;
 	vc_finish(&ctxt, vc_emulate(&ctxt, NULL));
 }
 
@@ -225,9 +225,6 @@ bool __init handle_vc_boot_ghcb(struct pt_regs *regs)
 		sev_es_die(SEV_TERM_GHCB_SETUP, "#VC before the boot GHCB");
 
 	vc_init(&ctxt, regs, regs->orig_ax);
-	ctxt.reason = SEV_TERM_VC_UNEXPECTED;
-	ctxt.what = NULL;
-	memset(ghcb->save.valid_bitmap, 0, sizeof(ghcb->save.valid_bitmap));
 	res = vc_emulate(&ctxt, ghcb);
 
 	if (res == VC_EXCEPTION) {
