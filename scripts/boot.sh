@@ -49,7 +49,7 @@ run_qemu() {
 	set +e
 	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" \
 		-machine "$MACHINE" "${ACCEL[@]}" "${SEV[@]}" \
-		-L "$QEMU_DATA" -smp "$SMP" -m "$MEM" -nographic -vga none -nic none -no-reboot \
+		-L "$QEMU_DATA" -smp "$SMP" -m "$MEM" -nographic -vga none -nic none \
 		"${fw[@]}" \
 		-kernel "$KIMAGE" -initrd "$INITRD" \
 		-append "console=ttyS0 panic=-1 $APPEND" \

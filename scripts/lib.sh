@@ -75,7 +75,10 @@ mode_args() {
 
 	case $1 in
 	plain)
-		MACHINE=q35; ACCEL=(-accel tcg -cpu "$TCG_CPU"); SEV=() ;;
+		# A plain guest would reboot; an SEV-ES one cannot (QEMU
+		# stops it: "cpus are not resettable"), so only plain needs
+		# -no-reboot.
+		MACHINE=q35; ACCEL=(-accel tcg -cpu "$TCG_CPU"); SEV=(-no-reboot) ;;
 	sev-es)
 		"$QEMU" -trace help 2>/dev/null | grep -q '^sev_es_' ||
 			die "MODE=sev-es needs the SEV-ES model in our QEMU ($QEMU lacks it: make qemu)"

@@ -74,7 +74,7 @@ linuxboot_boot() {
 		"$(stat -c %s "$initrd")" "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1"
 	timeout -k 5 120 "$QEMU" -machine q35,confidential-guest-support=sev0 \
 		-accel tcg -cpu "$TCG_CPU" -object "$SEV_GUEST${opts:+,$opts}" -m 1G -smp 1 \
-		-nographic -vga none -nic none -no-reboot -L "$QEMU_DATA" \
+		-nographic -vga none -nic none -L "$QEMU_DATA" \
 		-bios "$BUILD/linuxboot/linuxboot.bin" \
 		-device loader,file="$dir/kernel.bin",addr=0x100000,force-raw=on \
 		-device loader,file="$dir/params.bin",addr=0x7000,force-raw=on \

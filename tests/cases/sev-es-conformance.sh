@@ -10,19 +10,57 @@
 out=$BUILD/sevtest
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-test.XXXXXX")
+pid=
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 mon=$work/mon.sock gdb=$work/gdb.sock log=$work/console.log err=$work/qemu.err
 
 mkdir -p "$out"
 make -s -C "$TOP/tests/sevtest" O="$out" >/dev/null
-timeout -k 5 120 "$QEMU" -machine q35,confidential-guest-support=sev0 -accel tcg \
-	-cpu "$TCG_CPU" -object "$SEV_GUEST" \
-	-L "$QEMU_DATA" -m 128M -display none -vga none -nic none -no-reboot \
-	-bios "$out/sevtest.bin" -serial "file:$log" \
-	-monitor "unix:$mon,server=on,wait=off" -gdb "unix:$gdb,server=on,wait=off" \
-	2>"$err" &
-pid=$!
 
+# start_sevtest MODE [SEV-GUEST OPTIONS]: sevtest as the firmware of an
+# SEV-ES guest, told MODE when it asks (1: every check, 2: a reset
+# request, 3: a triple fault, 4: a flood of exit codes).  No -no-reboot:
+# the model must refuse to reset the guest by itself, as KVM does.
+start_sevtest() {
+	local mode=$1 opts=${2:+,$2}
+	: >"$log"
+	timeout -k 5 120 "$QEMU" -machine q35,confidential-guest-support=sev0 -accel tcg \
+		-cpu "$TCG_CPU" -object "$SEV_GUEST$opts" \
+		-L "$QEMU_DATA" -m 128M -display none -vga none -nic none \
+		-bios "$out/sevtest.bin" -serial "file:$log" \
+		-monitor "unix:$mon,server=on,wait=off" -gdb "unix:$gdb,server=on,wait=off" \
+		2>"$err" &
+	pid=$!
+	ready mode
+	monitor "$mon" "o /b 0x3ff $mode" >/dev/null
+}
+
+ready() { wait_line "$log" "^# READY $1" "$pid" || fail "guest stopped before 'READY $1'"; }
+
+# The guest's state cannot be reset: a reset request stops it, once.
+start_sevtest 2
+wait "$pid" || true
+grep -q 'cpus are not resettable, terminating' "$err" ||
+	fail "reset request: no 'cpus are not resettable' from QEMU ($(head -c 300 "$err"))"
+[ "$(grep -ac '^# READY mode' "$log")" = 1 ] || fail "reset request: the guest started again"
+note "reset request: $(grep -a 'not resettable' "$err")"
+
+# A triple fault stops the vCPU at once: one report.
+start_sevtest 3
+wait "$pid" || true
+n=$(grep -ac 'shutdown (triple fault)' "$err" || true)
+[ "$n" = 1 ] || fail "triple fault: $n reports, expected 1"
+note "triple fault: $(grep -a 'triple fault' "$err")"
+
+# 4096 distinct exit codes: the counters stay bounded (tcg-stats lines).
+start_sevtest 4 tcg-stats=on
+wait "$pid" || true
+grep -aq 'each refused 2/6' "$log" || fail "exit-code flood: $(grep -a '^# 4096' "$log")"
+n=$(grep -ac 'VMGEXIT exit code' "$err" || true)
+[ "$n" -le 64 ] || fail "exit-code flood: $n counters kept, expected at most 64"
+note "exit-code flood: $n counters kept, $(grep -a 'VMGEXIT other' "$err")"
+
+start_sevtest 1
 # gdb remote protocol packets: $<data>#<two hex digits of the byte sum>.
 gdb_packet() {
 	local data=$1 sum=0 i
@@ -32,10 +70,10 @@ gdb_packet() {
 	printf '$%s#%02x' "$data" "$sum"
 }
 
-ready() { wait_line "$log" "^# READY $1" "$pid" || fail "guest stopped before 'READY $1'"; }
-
 ready nmi-1
-monitor "$mon" nmi 'o /b 0x3ff 1' >/dev/null
+monitor "$mon" nmi >/dev/null
+ready nmi-nested
+monitor "$mon" nmi 'o /b 0x3ff 4' >/dev/null
 ready nmi-2
 monitor "$mon" nmi 'o /b 0x3ff 2' >/dev/null
 

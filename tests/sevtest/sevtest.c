@@ -11,6 +11,7 @@
 unsigned int cbitpos;
 volatile unsigned int nmi_count;
 bool (*vc_handler)(struct frame *f);
+static uint64_t ghcb_pa;		/* the GHCB in use */
 
 struct idt_entry {
 	uint16_t offset0;
@@ -80,7 +81,7 @@ uint64_t msr_protocol(uint64_t request)
 	wrmsr(MSR_GHCB, request);
 	vmgexit();
 	resp = rdmsr(MSR_GHCB);
-	wrmsr(MSR_GHCB, GHCB_PA);
+	wrmsr(MSR_GHCB, ghcb_pa);
 	return resp;
 }
 
@@ -91,7 +92,25 @@ void *shared(uint64_t pa)
 
 uint8_t *ghcb_page(void)
 {
-	return shared(GHCB_PA);
+	return shared(ghcb_pa);
+}
+
+/* Use the GHCB page at @pa from now on; returns the one used so far. */
+uint64_t ghcb_switch(uint64_t pa)
+{
+	uint64_t old = ghcb_pa;
+
+	ghcb_pa = pa;
+	wrmsr(MSR_GHCB, pa);
+	return old;
+}
+
+/* VMGEXIT with the GHCB MSR set to @msr, then back to the GHCB. */
+void vmgexit_at(uint64_t msr)
+{
+	wrmsr(MSR_GHCB, msr);
+	vmgexit();
+	wrmsr(MSR_GHCB, ghcb_pa);
 }
 
 void ghcb_clear(void)
@@ -229,6 +248,7 @@ void trap(struct frame *f)
 {
 	if (f->vector == 2) {
 		nmi_count++;
+		nmi_taken();
 		return;
 	}
 	if (f->vector == 29 && vc_handler && vc_handler(f))
@@ -262,7 +282,7 @@ void sevtest_main(unsigned int c_bit)
 {
 	cbitpos = c_bit;
 	setup_idt();
-	wrmsr(MSR_GHCB, GHCB_PA);
+	ghcb_switch(GHCB_PA);
 	outb(COM1_SCR, 0);
 	run_tests();
 	terminate(0xf, 0);

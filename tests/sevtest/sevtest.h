@@ -8,6 +8,7 @@
  *   0x1000  PML4      0x2000 PDPT      0x3000-0x6fff PDs for 0-4 GiB
  *   0x7000  PD of the shared alias: VA SHARED_ALIAS + x -> PA x, C=0
  *   0x8000  GHCB page (used through the shared alias)
+ *   0xa000  a second GHCB page, for the NMI handler
  *   0x90000 top of the stack           0x100000 .bss
  *   0x200000, 0x300000  test pages
  * RAM below 3 GiB is mapped with C=1, and so is the top 2 MiB: under
@@ -22,6 +23,7 @@
 #define PD_PA		0x3000
 #define PD_ALIAS_PA	0x7000
 #define GHCB_PA		0x8000
+#define GHCB2_PA	0xa000		/* the NMI handler's GHCB */
 #define STACK_TOP	0x90000
 #define PRIVATE_GIBS	3
 #define SHARED_ALIAS	0x100000000
@@ -71,6 +73,7 @@ struct frame {
 #define GHCB_RCX		0x308
 #define GHCB_RDX		0x310
 #define GHCB_RBX		0x318
+#define GHCB_VALID_GPRS		4	/* RAX, RBX, RCX, RDX */
 #define GHCB_EXIT_CODE		0x390
 #define GHCB_EXIT_INFO_1	0x398
 #define GHCB_EXIT_INFO_2	0x3a0
@@ -98,6 +101,7 @@ struct frame {
 #define EXIT_MMIO_READ		0x80000001
 #define EXIT_MMIO_WRITE		0x80000002
 #define EXIT_NMI_COMPLETE	0x80000003
+#define EXIT_AP_HLT_LOOP	0x80000004
 #define EXIT_AP_JUMP_TABLE	0x80000005
 #define EXIT_HV_FEATURES	0x8000fffd
 
@@ -118,6 +122,8 @@ void wrmsr(uint32_t msr, uint64_t val);
 uint64_t msr_protocol(uint64_t request);
 void *shared(uint64_t pa);
 uint8_t *ghcb_page(void);
+uint64_t ghcb_switch(uint64_t pa);
+void vmgexit_at(uint64_t msr);
 void ghcb_clear(void);
 void ghcb_set(unsigned int offset, uint64_t val);
 uint64_t ghcb_get(unsigned int offset);
@@ -138,6 +144,7 @@ extern bool (*vc_handler)(struct frame *f);
 
 /* tests.c */
 void run_tests(void);
+void nmi_taken(void);
 void sevtest_main(unsigned int c_bit);
 
 #endif /* __ASSEMBLER__ */

@@ -178,6 +178,112 @@ static void ghcb_cpuid(uint32_t leaf, bool with_rcx)
 	ghcb_call(EXIT_CPUID, 0, 0);
 }
 
+
+/*
+ * What KVM answers beyond the spec's minimum (sev_es_validate_vmgexit(),
+ * sev_handle_vmgexit(), sev_es_sync_to_ghcb()).
+ */
+static void test_ghcb_kvm(void)
+{
+	unsigned int i, valid = 0;
+	static const unsigned int gprs[] = { GHCB_RAX, GHCB_RBX, GHCB_RCX, GHCB_RDX };
+
+	ghcb_clear();
+	ghcb_set(GHCB_RBX, 0x1234);
+	ghcb_call(EXIT_WBINVD, 0, 0);
+	for (i = 0; i < 4; i++)
+		valid += ghcb_valid(gprs[i]);
+	check(!ghcb_result() && valid == GHCB_VALID_GPRS &&
+	      ghcb_get(GHCB_RBX) == 0x1234 && !ghcb_get(GHCB_RAX),
+	      "GHCB: RAX, RBX, RCX, RDX come back valid, as sent or 0");
+
+	ghcb_clear();
+	ghcb_set(GHCB_RAX, 0x1000);
+	ghcb_set(GHCB_RCX, 0);
+	ghcb_call(EXIT_MONITOR, 0, 0);
+	check(ghcb_error(4), "GHCB error: MONITOR without RDX -> 2/4");
+
+	ghcb_clear();
+	ghcb_set(GHCB_RAX, 0xabcdef);
+	ghcb_call(EXIT_IOIO, (uint32_t)COM1_SCR << 16 | IOIO_IN, 0);
+	check(!ghcb_result() && ghcb_get(GHCB_RAX) == 0xabcdef,
+	      "GHCB: IOIO with size field 0 succeeds and does nothing");
+}
+
+#define APIC_ICR_LO	0xfee00300ULL
+#define APIC_ICR_HI	0xfee00310ULL
+#define ICR_SELF_NMI	0x44400
+
+/*
+ * Scratch areas and GHCB pages the hypervisor must not touch: beyond the
+ * GHCB copy, and device memory (the local APIC, whose ICR sends IPIs).
+ */
+static void test_scratch_bounds(void)
+{
+	static const uint64_t starts[] = { 0xff1, 0xff8, 0xfff };
+	unsigned int i;
+	bool ok = true;
+
+	for (i = 0; i < 3; i++) {
+		ghcb_clear();
+		ghcb_set(GHCB_SCRATCH, GHCB_PA + starts[i]);
+		ghcb_call(EXIT_MMIO_READ, APIC_VERSION, 0x10000);
+		ok &= ghcb_error(3);
+	}
+	check(ok, "GHCB error: scratch in the GHCB's last 15 bytes, 64 KiB -> 2/3");
+
+	ghcb_clear();
+	ghcb_set(GHCB_SCRATCH, GHCB_PA + GHCB_BUFFER_END - 1);
+	ghcb_call(EXIT_MMIO_READ, APIC_VERSION, ~0ULL);
+	check(ghcb_error(3), "GHCB error: scratch length that wraps -> 2/3");
+}
+
+static void mmio_write32(uint64_t gpa, uint32_t val);
+
+static void vc_count_nmis(unsigned int expect, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < 1000 && nmi_count < expect; i++)
+		asm volatile("pause");
+	for (i = 0; i < 1000; i++)
+		asm volatile("pause");
+	if (nmi_count != expect)
+		printf("# %u NMIs, expected %u\n", nmi_count, expect);
+	check(nmi_count == expect, name);
+	ghcb_clear();
+	ghcb_call(EXIT_NMI_COMPLETE, 0, 0);
+}
+
+/*
+ * KVM has no memslot for device memory: a GHCB or scratch GPA there is
+ * never read or written (no IPI from the APIC's ICR).  Needs the APIC
+ * enabled (test_nmi()).
+ */
+static void test_device_gpas(void)
+{
+	unsigned int base;
+
+	mmio_write32(APIC_ICR_HI, 0);
+	base = nmi_count;
+	mmio_write32(APIC_ICR_LO, ICR_SELF_NMI);
+	vc_count_nmis(base + 1, "a self NMI through the ICR (MMIO write)");
+
+	vmgexit_at(APIC_ICR_LO & ~0xfffULL);
+	vc_count_nmis(base + 1, "a GHCB GPA at the local APIC is not accessed");
+
+	ghcb_clear();
+	ghcb_set(GHCB_SCRATCH, APIC_ICR_LO);
+	ghcb_call(EXIT_MMIO_READ, APIC_VERSION, 4);
+	check(ghcb_error(3), "GHCB error: scratch at the local APIC -> 2/3");
+	vc_count_nmis(base + 1, "a scratch GPA at the local APIC is not accessed");
+
+	vmgexit_at(0xffff0000ULL);
+	vmgexit_at(0xc0000000ULL);
+	check(inb(COM1_SCR) == inb(COM1_SCR),
+	      "GHCB GPAs in ROM and unassigned space: the guest resumes");
+}
+
 static void test_ghcb_protocol(void)
 {
 	uint8_t *buf = ghcb_page() + GHCB_BUFFER;
@@ -262,6 +368,9 @@ static void test_ghcb_protocol(void)
 	*(volatile uint32_t *)(ghcb_page() + GHCB_USAGE) = 1;
 	ghcb_call(EXIT_WBINVD, 0, 0);
 	check(ghcb_error(2), "GHCB error: usage 1 -> 2/2");
+
+	test_ghcb_kvm();
+	test_scratch_bounds();
 }
 
 #define PAGE_A	0x200000UL
@@ -301,6 +410,23 @@ static void test_encryption(void)
 	fill(shr);
 	check(matches(priv) == 0, "data written with C=0 reads as garbage through C=1");
 	check(matches(shr) == WORDS, "shared data survives a C=1 read");
+
+	/* APM 15.34.5: fetches are private, data through C=0 is not. */
+	fill(priv);
+	priv[0] = 0xc3;			/* ret */
+	((void (*)(void))shared(PAGE_A))();
+	check(matches(shr) == 0,
+	      "a fetch through a C=0 mapping does not show C=0 data reads plaintext");
+
+	/* The hypervisor's MMIO access to RAM sees DRAM. */
+	fill(priv);
+	ghcb_clear();
+	ghcb_set(GHCB_SCRATCH, GHCB_PA + GHCB_BUFFER);
+	ghcb_call(EXIT_MMIO_READ, PAGE_A + 8, 8);
+	check(!ghcb_result() &&
+	      *(volatile uint64_t *)(ghcb_page() + GHCB_BUFFER) != pattern(1) &&
+	      matches(priv) == WORDS,
+	      "an MMIO read VMGEXIT of private RAM sees ciphertext");
 }
 
 /* Poll the UART scratch register until the harness writes @value. */
@@ -334,6 +460,34 @@ static uint32_t mmio_read32(uint64_t gpa)
 #define APIC_SVR	0xfee000f0ULL
 #define APIC_LVT_LINT1	0xfee00360ULL
 
+/*
+ * The first NMI of the nesting check: its handler signals NMI_COMPLETE
+ * through a GHCB of its own (the interrupted code may be using the
+ * other), asks the harness for a second NMI and waits for it before its
+ * IRET.
+ */
+static volatile bool nmi_nest_armed;
+static volatile bool nmi_nested;
+
+void nmi_taken(void)
+{
+	uint64_t old;
+	unsigned int i;
+
+	if (!nmi_nest_armed)
+		return;
+	nmi_nest_armed = false;
+	old = ghcb_switch(GHCB2_PA);
+	ghcb_clear();
+	ghcb_call(EXIT_NMI_COMPLETE, 0, 0);
+	printf("# READY nmi-nested\n");
+	wait_harness(4);
+	for (i = 0; i < 100000 && nmi_count < 2; i++)
+		asm volatile("pause");
+	nmi_nested = nmi_count == 2;
+	ghcb_switch(old);
+}
+
 /* The monitor's "nmi" arrives on LINT1: program it for NMI delivery. */
 static void test_nmi(void)
 {
@@ -344,16 +498,19 @@ static void test_nmi(void)
 	check(!ghcb_result() && mmio_read32(APIC_LVT_LINT1) == 0x400,
 	      "GHCB: MMIO write (LVT LINT1 for NMI delivery)");
 	outb(COM1_SCR, 0);
+	nmi_nest_armed = true;
 	printf("# READY nmi-1\n");
-	check(wait_harness(1) && nmi_count == 1, "an injected NMI is delivered");
+	check(wait_harness(4) && nmi_count == 2, "two injected NMIs are delivered");
+	check(nmi_nested,
+	      "after NMI_COMPLETE the next NMI arrives in the handler, before IRET");
 	printf("# READY nmi-2\n");
-	check(wait_harness(2) && nmi_count == 1,
-	      "the next NMI stays blocked after IRET");
+	check(wait_harness(2) && nmi_count == 2,
+	      "without NMI_COMPLETE the next NMI stays blocked, after IRET too");
 	ghcb_clear();
 	ghcb_call(EXIT_NMI_COMPLETE, 0, 0);
-	for (i = 0; i < 1000 && nmi_count < 2; i++)
+	for (i = 0; i < 1000 && nmi_count < 3; i++)
 		asm volatile("pause");
-	check(!ghcb_result() && nmi_count == 2,
+	check(!ghcb_result() && nmi_count == 3,
 	      "NMI_COMPLETE lets the blocked NMI in");
 	ghcb_clear();
 	ghcb_call(EXIT_NMI_COMPLETE, 0, 0);
@@ -369,14 +526,68 @@ static void test_host_view(void)
 	      "private data survives host reads (monitor, gdbstub, dump)");
 }
 
+/* The harness's answer in the UART scratch register, when it comes. */
+static uint8_t harness_answer(void)
+{
+	uint8_t v;
+
+	while (!(v = inb(COM1_SCR)))
+		;
+	outb(COM1_SCR, 0);
+	return v;
+}
+
+/* One report per guest: the vCPU stops at its first shutdown. */
+static void triple_fault(void)
+{
+	static const struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) no_idt = { 0, 0 };
+
+	printf("# triple fault\n");
+	asm volatile("lidt %0; int3" : : "m"(no_idt));
+}
+
+/* A flood of distinct exit codes must not grow the model's counters. */
+static void exit_code_flood(void)
+{
+	unsigned int i;
+	bool ok = true;
+
+	for (i = 0; i < 4096; i++) {
+		ghcb_clear();
+		ghcb_call(0x40000000ULL + i * 0x10001ULL, 0, 0);
+		ok &= ghcb_error(6);
+	}
+	printf("# 4096 distinct unknown exit codes sent: %s\n",
+	       ok ? "each refused 2/6" : "not all refused");
+	terminate(0xf, ok ? 0 : 3);
+}
+
 void run_tests(void)
 {
 	printf("# sevtest: C-bit %u\n", cbitpos);
+	printf("# READY mode\n");
+	switch (harness_answer()) {
+	case 2:
+		printf("# reset request (port 0xcf9)\n");
+		outb(0xcf9, 0x06);
+		for (;;)
+			printf("# still running after the reset request\n");
+	case 3:
+		triple_fault();
+		break;
+	case 4:
+		exit_code_flood();
+		break;
+	}
 	test_msr_protocol();
 	test_vc_exits();
 	test_ghcb_protocol();
 	test_encryption();
 	test_nmi();
+	test_device_gpas();
 	test_host_view();
 	printf("1..%u\n# %u failed\n", test_no, failures);
 	terminate(0xf, failures ? 3 : 0);

@@ -40,8 +40,15 @@ static inline bool sev_es_tcg(void)
     return sev_es_tcg_active;
 }
 
+/* The KVM whose behaviour the hypervisor side imitates. */
+typedef enum SevEsKvm {
+    SEV_ES_KVM_UPSTREAM,        /* current: GHCB protocol 1 and 2 */
+    SEV_ES_KVM_6_1,             /* Linux 6.1: GHCB protocol 1 only */
+} SevEsKvm;
+
 /* Configuration, from the sev-guest object (target/i386/sev.c). */
 typedef struct SevEsTcgConfig {
+    SevEsKvm kvm;
     uint32_t cbitpos;
     uint32_t reduced_phys_bits;
     bool print_stats;
@@ -50,7 +57,7 @@ typedef struct SevEsTcgConfig {
 } SevEsTcgConfig;
 
 int sev_es_tcg_init(const SevEsTcgConfig *cfg, Error **errp);
-void sev_es_hv_init(bool print_stats);
+void sev_es_hv_init(bool print_stats, SevEsKvm kvm);
 
 /* The C-bit as a mask on guest page-table entries. */
 uint64_t sev_es_cbit_mask(void);
@@ -64,6 +71,7 @@ bool sev_es_rdmsr(CPUX86State *env, uint32_t index, uint64_t *val);
 bool sev_es_wrmsr(CPUX86State *env, uint32_t index, uint64_t val);
 bool sev_es_nmi_allowed(CPUX86State *env);
 void sev_es_nmi_delivered(CPUX86State *env);
+void sev_es_event_delivered(CPUX86State *env);
 void sev_es_init_received(X86CPU *cpu);
 void sev_es_sipi(X86CPU *cpu);
 void sev_es_triple_fault(CPUState *cs);

@@ -45,7 +45,7 @@ int sev_es_tcg_init(const SevEsTcgConfig *cfg, Error **errp)
         return -1;
     }
     config = *cfg;
-    sev_es_hv_init(cfg->print_stats);
+    sev_es_hv_init(cfg->print_stats, cfg->kvm);
     sev_es_mem_init(errp);
     if (*errp) {
         return -1;
@@ -193,9 +193,13 @@ bool sev_es_wrmsr(CPUX86State *env, uint32_t index, uint64_t val)
 }
 
 /*
- * The hypervisor cannot see the guest's IRET (APM 15.35.5 advises against
- * intercepting it), so after injecting an NMI it injects no other until
- * the guest signals NMI_COMPLETE (GHCB spec 4.1.5).
+ * An NMI injected through EVENTINJ does not block the next one in the
+ * CPU (APM 15.20); the hypervisor does, until the guest's IRET.  It
+ * cannot see that IRET in an SEV-ES guest (APM 15.35.5 advises against
+ * intercepting it), so KVM unblocks at NMI_COMPLETE (GHCB spec 4.1.5;
+ * sev_handle_vmgexit() runs the IRET exit handler): a second NMI can
+ * arrive in the NMI handler once it signalled NMI_COMPLETE, before its
+ * IRET, and IRET alone unblocks nothing.
  */
 bool sev_es_nmi_allowed(CPUX86State *env)
 {
@@ -208,9 +212,19 @@ void sev_es_nmi_delivered(CPUX86State *env)
 }
 
 /*
+ * An event other than SIPI ran the vCPU: an AP reset hold is over, and
+ * the guest sees "not woken" in its answer (KVM's vcpu_block() makes an
+ * AP_RESET_HOLD vCPU runnable for any event).
+ */
+void sev_es_event_delivered(CPUX86State *env)
+{
+    env->sev_es.hold = SEV_ES_HOLD_NONE;
+}
+
+/*
  * INIT cannot touch the encrypted register state: the vCPU keeps it and
- * waits for SIPI, as under KVM.  Only the (hypervisor-emulated) local
- * APIC is reset.
+ * waits for SIPI, as under KVM.  The (hypervisor-emulated) local APIC is
+ * reset, and so is the hypervisor's NMI state (kvm_vcpu_reset()).
  */
 void sev_es_init_received(X86CPU *cpu)
 {
@@ -219,6 +233,8 @@ void sev_es_init_received(X86CPU *cpu)
     trace_sev_es_init(cs->cpu_index);
     cs->interrupt_request &= CPU_INTERRUPT_SIPI;
     apic_init_reset(cpu->apic_state);
+    cpu->env.sev_es.nmi_masked = false;
+    cpu->env.hflags2 &= ~HF2_NMI_MASK;
     cs->halted = !cpu_is_bsp(cpu);
 }
 
@@ -233,6 +249,9 @@ void sev_es_sipi(X86CPU *cpu)
     SevEsVcpu *s = &cpu->env.sev_es;
 
     trace_sev_es_sipi(cs->cpu_index, s->hold);
+    if (s->dead) {
+        return;
+    }
     if (s->started) {
         sev_es_hv_ap_wake(cpu);
     }
@@ -241,11 +260,28 @@ void sev_es_sipi(X86CPU *cpu)
 }
 
 /*
+ * The vCPU is gone for good: halted, and nothing (interrupt, NMI, INIT,
+ * SIPI) wakes it.
+ */
+static void sev_es_cpu_kill(CPUState *cs)
+{
+    X86_CPU(cs)->env.sev_es.dead = true;
+    cs->halted = 1;
+}
+
+/*
  * A shutdown is fatal for an SEV-ES guest: its state cannot be reset,
- * only destroyed.  Report it the way the tests expect and stop.
+ * only destroyed (KVM's shutdown_interception() exits to the VMM).  The
+ * vCPU stops at once, and the guest gets one report.
  */
 void sev_es_triple_fault(CPUState *cs)
 {
+    static bool reported;
+
+    sev_es_cpu_kill(cs);
+    if (qatomic_xchg(&reported, true)) {
+        return;
+    }
     error_report("sev-es: vCPU %d: shutdown (triple fault); an SEV-ES "
                  "guest cannot be reset, stopping", cs->cpu_index);
     qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
@@ -262,8 +298,10 @@ void helper_sev_es_vmgexit(CPUX86State *env, int next_eip_addend)
     switch (sev_es_hv_vmgexit(env_archcpu(env))) {
     case SEV_ES_RESUME:
         return;                 /* the translator moves past VMGEXIT */
-    case SEV_ES_HALT:
     case SEV_ES_STOP:
+        sev_es_cpu_kill(cs);
+        /* fall through */
+    case SEV_ES_HALT:
         env->eip += next_eip_addend;
         env->hflags &= ~HF_INHIBIT_IRQ_MASK;
         cs->halted = 1;

@@ -115,31 +115,49 @@ typedef struct Ghcb {
     uint32_t scratch_len;
     uint8_t *scratch;           /* into page[], or a bounce buffer */
     uint8_t *bounce;            /* owned, freed after the exit */
+    const char *fatal;          /* the VM cannot go on (KVM_RUN fails) */
 } Ghcb;
 
+/*
+ * Per exit code counters.  The codes come from the guest, before any
+ * validation: a table holds at most COUNTS_MAX of them and counts the
+ * rest together, so a guest cannot grow the host's memory.
+ */
+#define COUNTS_MAX                  64
+
+typedef struct Counts {
+    GHashTable *by_code;
+    unsigned other;
+} Counts;
+
 static uint64_t ap_jump_table;
-static GHashTable *vc_counts;
-static GHashTable *vmgexit_counts;
+static SevEsKvm sev_es_kvm;
+static Counts vc_counts;
+static Counts vmgexit_counts;
 static QemuMutex counts_lock;
 static Notifier stats_notifier;
 static bool hv_initialised;
 
 /* Counters ------------------------------------------------------------ */
 
-static void count(GHashTable *table, uint64_t code)
+static void count(Counts *c, uint64_t code)
 {
     gpointer key = (gpointer)(uintptr_t)code;
     unsigned n;
 
     qemu_mutex_lock(&counts_lock);
-    n = GPOINTER_TO_UINT(g_hash_table_lookup(table, key));
-    g_hash_table_insert(table, key, GUINT_TO_POINTER(n + 1));
+    n = GPOINTER_TO_UINT(g_hash_table_lookup(c->by_code, key));
+    if (n || g_hash_table_size(c->by_code) < COUNTS_MAX) {
+        g_hash_table_insert(c->by_code, key, GUINT_TO_POINTER(n + 1));
+    } else {
+        c->other++;
+    }
     qemu_mutex_unlock(&counts_lock);
 }
 
 void sev_es_count_vc(uint32_t exit_code)
 {
-    count(vc_counts, exit_code);
+    count(&vc_counts, exit_code);
 }
 
 static gint code_cmp(gconstpointer a, gconstpointer b)
@@ -149,15 +167,19 @@ static gint code_cmp(gconstpointer a, gconstpointer b)
     return x < y ? -1 : x > y;
 }
 
-static void print_table(const char *what, GHashTable *table)
+static void print_table(const char *what, Counts *c)
 {
-    GList *keys = g_list_sort(g_hash_table_get_keys(table), code_cmp);
+    GList *keys = g_list_sort(g_hash_table_get_keys(c->by_code), code_cmp);
     GList *k;
 
     for (k = keys; k; k = k->next) {
         error_printf("sev-es: %s exit code 0x%" PRIx64 ": %u\n", what,
                      (uint64_t)(uintptr_t)k->data,
-                     GPOINTER_TO_UINT(g_hash_table_lookup(table, k->data)));
+                     GPOINTER_TO_UINT(g_hash_table_lookup(c->by_code,
+                                                          k->data)));
+    }
+    if (c->other) {
+        error_printf("sev-es: %s other exit codes: %u\n", what, c->other);
     }
     g_list_free(keys);
 }
@@ -165,16 +187,17 @@ static void print_table(const char *what, GHashTable *table)
 static void print_stats(Notifier *n, void *unused)
 {
     qemu_mutex_lock(&counts_lock);
-    print_table("#VC", vc_counts);
-    print_table("VMGEXIT", vmgexit_counts);
+    print_table("#VC", &vc_counts);
+    print_table("VMGEXIT", &vmgexit_counts);
     qemu_mutex_unlock(&counts_lock);
 }
 
-void sev_es_hv_init(bool print)
+void sev_es_hv_init(bool print, SevEsKvm kvm)
 {
+    sev_es_kvm = kvm;
     qemu_mutex_init(&counts_lock);
-    vc_counts = g_hash_table_new(NULL, NULL);
-    vmgexit_counts = g_hash_table_new(NULL, NULL);
+    vc_counts.by_code = g_hash_table_new(NULL, NULL);
+    vmgexit_counts.by_code = g_hash_table_new(NULL, NULL);
     if (print) {
         stats_notifier.notify = print_stats;
         qemu_add_exit_notifier(&stats_notifier);
@@ -238,7 +261,7 @@ static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
     uint64_t resp;
 
     trace_sev_es_msr_protocol(CPU(cpu)->cpu_index, info, msr);
-    count(vmgexit_counts, info);
+    count(&vmgexit_counts, info);
     sev_es_hostile_msr_request();
     switch (info) {
     case GHCB_MSR_SEV_INFO_REQ:
@@ -323,15 +346,55 @@ static void set_field(Ghcb *g, unsigned offset, uint64_t val)
     mark_valid(g, offset);
 }
 
+/*
+ * KVM reaches guest memory only through its memslots: RAM, and for reads
+ * ROM and flash in ROM mode (read-only slots).  Device memory has none,
+ * so the hypervisor side never touches the local APIC, a flash in
+ * command mode or any other device through a GPA the guest names.
+ */
+static bool hv_can_access(hwaddr gpa, hwaddr len, bool write)
+{
+    hwaddr xlat, l;
+    MemoryRegion *mr;
+
+    if (gpa + len < gpa) {
+        return false;
+    }
+    RCU_READ_LOCK_GUARD();
+    while (len) {
+        l = len;
+        mr = address_space_translate(&address_space_memory, gpa, &xlat, &l,
+                                     write, MEMTXATTRS_UNSPECIFIED);
+        if (memory_region_is_ram_device(mr)) {
+            return false;
+        }
+        if (write ? !memory_region_is_ram(mr) || mr->readonly
+                  : !memory_region_is_ram(mr) && !memory_region_is_romd(mr)) {
+            return false;
+        }
+        gpa += l;
+        len -= l;
+    }
+    return true;
+}
+
+/* kvm_read_guest(): what DRAM holds, or false where no memslot is. */
 static bool host_read(hwaddr gpa, void *buf, hwaddr len)
 {
+    if (!hv_can_access(gpa, len, false)) {
+        return false;
+    }
     sev_es_mem_host_access(gpa, len);
     return address_space_read(&address_space_memory, gpa,
                               MEMTXATTRS_UNSPECIFIED, buf, len) == MEMTX_OK;
 }
 
+/* kvm_write_guest(): into DRAM, where a writable memslot is. */
 static bool host_write(hwaddr gpa, const void *buf, hwaddr len)
 {
+    if (!hv_can_access(gpa, len, true)) {
+        return false;
+    }
     sev_es_mem_host_access(gpa, len);
     return address_space_write(&address_space_memory, gpa,
                                MEMTXATTRS_UNSPECIFIED, buf, len) == MEMTX_OK;
@@ -370,37 +433,56 @@ static bool need(Ghcb *g, unsigned offset, const char *what)
 }
 
 /*
- * The scratch area: inside the GHCB it must lie within the shared buffer;
- * outside it is bounded, non-zero and must not wrap (GHCB spec 2.3.2).
+ * A scratch area outside guest memory: KVM 6.1's kvm_read_guest() fails
+ * and KVM_RUN returns -EFAULT, which ends the VM; a current KVM answers
+ * with the spec's error instead.
  */
-static bool map_scratch(Ghcb *g, uint64_t len, bool read_in)
+static void scratch_fault(Ghcb *g, uint64_t gpa, uint64_t len)
 {
-    uint64_t gpa;
+    if (sev_es_kvm == SEV_ES_KVM_6_1) {
+        g->fatal = "scratch area is not guest memory (KVM_RUN: EFAULT)";
+        return;
+    }
+    input_error(g, GHCB_ERR_INVALID_SCRATCH, "scratch area not guest memory");
+}
+
+/*
+ * The scratch area, as KVM's setup_vmgexit_scratch(): a non-zero GPA and
+ * an end that does not wrap; one that starts in the GHCB page must lie
+ * entirely within its shared buffer, any other is at most
+ * GHCB_SCRATCH_MAX long and read into a bounce buffer.  Both ends are
+ * compared, so no length can reach past the copy of the page.
+ */
+static bool map_scratch(Ghcb *g, uint64_t len)
+{
+    uint64_t gpa, end;
 
     if (!need(g, GHCB_SW_SCRATCH, "sw_scratch not valid")) {
         return false;
     }
     gpa = get_field(g, GHCB_SW_SCRATCH);
-    if (gpa >= g->gpa && gpa < g->gpa + GHCB_PAGE_SIZE) {
+    end = gpa + len;
+    if (!gpa || end < gpa) {
+        input_error(g, GHCB_ERR_INVALID_SCRATCH, "invalid scratch area");
+        return false;
+    }
+    if ((gpa & TARGET_PAGE_MASK) == g->gpa) {
         if (gpa < g->gpa + GHCB_SHARED_BUF ||
-            len > g->gpa + GHCB_SHARED_BUF_END - gpa) {
+            end > g->gpa + GHCB_SHARED_BUF_END) {
             input_error(g, GHCB_ERR_INVALID_SCRATCH,
                         "scratch area outside the shared buffer");
             return false;
         }
         g->scratch = g->page + (gpa - g->gpa);
-        if (read_in && !host_read(gpa, g->scratch, len)) {
-            input_error(g, GHCB_ERR_INVALID_SCRATCH, "scratch not readable");
-            return false;
-        }
     } else {
-        if (!gpa || !len || len > GHCB_SCRATCH_MAX || gpa + len < gpa) {
-            input_error(g, GHCB_ERR_INVALID_SCRATCH, "invalid scratch area");
+        if (len > GHCB_SCRATCH_MAX) {
+            input_error(g, GHCB_ERR_INVALID_SCRATCH, "scratch area too long");
             return false;
         }
         g->bounce = g_malloc0(len);
-        if (read_in && !host_read(gpa, g->bounce, len)) {
-            input_error(g, GHCB_ERR_INVALID_SCRATCH, "scratch not readable");
+        /* KVM reads the area in whatever the direction. */
+        if (!host_read(gpa, g->bounce, len)) {
+            scratch_fault(g, gpa, len);
             return false;
         }
         g->scratch = g->bounce;
@@ -410,27 +492,40 @@ static bool map_scratch(Ghcb *g, uint64_t len, bool read_in)
     return true;
 }
 
-/* SVM_EXIT_IOIO (GHCB spec 4.1.2) */
+/*
+ * SVM_EXIT_IOIO (GHCB spec 4.1.2), as KVM's sev_handle_vmgexit() and
+ * io_interception(): the inputs are checked first (sw_scratch for a
+ * string, RAX for an OUT); a size field of 0 then does nothing and
+ * succeeds, any other does an access of that many bytes.  An IN below 4
+ * bytes keeps the rest of RAX (as complete_fast_pio_in()).  A string
+ * whose byte count overflows an int fails KVM_RUN.
+ */
 static void handle_ioio(Ghcb *g)
 {
     uint64_t info1 = g->info1;
     unsigned size = (info1 & IOIO_SIZE_MASK) >> IOIO_SIZE_SHIFT;
     uint16_t port = info1 >> IOIO_PORT_SHIFT;
     bool in = info1 & IOIO_TYPE_IN;
-    uint64_t count = g->info2, i;
+    uint64_t count = g->info2, i, rax;
     uint8_t buf[8];
 
-    if (size != 1 && size != 2 && size != 4) {
-        input_error(g, GHCB_ERR_INVALID_INPUT, "IOIO size not 1, 2 or 4");
+    if (info1 & IOIO_STR) {
+        if (!need(g, GHCB_SW_SCRATCH, "string IOIO without sw_scratch")) {
+            return;
+        }
+    } else if (!in && !need(g, GHCB_RAX, "IOIO OUT without RAX")) {
         return;
     }
     set_result(g, GHCB_RESULT_OK, 0);
+    if (!size) {
+        return;
+    }
     if (info1 & IOIO_STR) {
-        if (count > GHCB_SCRATCH_MAX / size) {
-            input_error(g, GHCB_ERR_INVALID_SCRATCH, "IOIO count too large");
+        if (count > INT32_MAX || count * size > INT32_MAX) {
+            g->fatal = "string IOIO count overflows (KVM_RUN: EINVAL)";
             return;
         }
-        if (!map_scratch(g, count * size, !in)) {
+        if (!count || !map_scratch(g, count * size)) {
             return;
         }
         for (i = 0; i < count; i++) {
@@ -440,19 +535,13 @@ static void handle_ioio(Ghcb *g)
         g->scratch_dirty = in;
         return;
     }
+    rax = is_valid(g, GHCB_RAX) ? get_field(g, GHCB_RAX) : 0;
+    stq_le_p(buf, in && size >= 4 ? 0 : rax);
+    address_space_rw(&address_space_io, port, MEMTXATTRS_UNSPECIFIED,
+                     buf, size, !in);
     if (in) {
-        memset(buf, 0, sizeof(buf));
-        address_space_read(&address_space_io, port, MEMTXATTRS_UNSPECIFIED,
-                           buf, size);
         set_field(g, GHCB_RAX, ldq_le_p(buf));
-        return;
     }
-    if (!need(g, GHCB_RAX, "IOIO OUT without RAX")) {
-        return;
-    }
-    stq_le_p(buf, get_field(g, GHCB_RAX));
-    address_space_write(&address_space_io, port, MEMTXATTRS_UNSPECIFIED,
-                        buf, size);
 }
 
 /* SVM_EXIT_CPUID (GHCB spec 4.1.4) */
@@ -542,17 +631,22 @@ static void handle_vmmcall(Ghcb *g)
     set_result(g, GHCB_RESULT_OK, 0);
 }
 
-/* MMIO read/write (GHCB spec 4.1.10, 4.1.11) */
+/*
+ * MMIO read/write (GHCB spec 4.1.10, 4.1.11).  KVM hands the access to
+ * QEMU whatever the GPA, so one that names guest RAM sees what DRAM
+ * holds: ciphertext of private data.
+ */
 static void handle_mmio(Ghcb *g, bool write)
 {
     hwaddr gpa = g->info1;
     uint64_t len = g->info2;
 
-    if (!map_scratch(g, len, write)) {
+    if (!map_scratch(g, len)) {
         return;
     }
     trace_sev_es_mmio(CPU(g->cpu)->cpu_index, write, gpa, len);
     set_result(g, GHCB_RESULT_OK, 0);
+    sev_es_mem_host_access(gpa, len);
     address_space_rw(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
                      g->scratch, len, write);
     g->scratch_dirty = !write;
@@ -617,8 +711,11 @@ static SevEsExit dispatch(Ghcb *g)
         break;
     case SVM_EXIT_MONITOR:
     case SVM_EXIT_MWAIT:
+        /* sev_es_validate_vmgexit(): MONITOR also needs RDX; both NOPs. */
         if (need(g, GHCB_RAX, "MONITOR/MWAIT without RAX") &&
-            need(g, GHCB_RCX, "MONITOR/MWAIT without RCX")) {
+            need(g, GHCB_RCX, "MONITOR/MWAIT without RCX") &&
+            (g->exit_code == SVM_EXIT_MWAIT ||
+             need(g, GHCB_RDX, "MONITOR without RDX"))) {
             set_result(g, GHCB_RESULT_OK, 0);
         }
         break;
@@ -673,20 +770,36 @@ static void respond(Ghcb *g)
     host_write(g->gpa, g->page, GHCB_SAVE_AREA_END);
 }
 
+/*
+ * The guest asked for something no KVM survives: KVM_RUN fails and the
+ * VMM stops the VM.
+ */
+static SevEsExit stop_guest(X86CPU *cpu, const char *why)
+{
+    error_report("sev-es: vCPU %d: %s, stopping", CPU(cpu)->cpu_index, why);
+    qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
+    return SEV_ES_STOP;
+}
+
+/* The registers KVM copies from the GHCB and back (sev_es_sync_*_ghcb). */
+static const unsigned ghcb_gprs[] = { GHCB_RAX, GHCB_RBX, GHCB_RCX, GHCB_RDX };
+
 static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
 {
     Ghcb ghcb = { .cpu = cpu, .gpa = gpa };
     Ghcb *g = &ghcb;
     SevEsExit ret;
+    unsigned i;
 
-    /* The save area and the tail now; a scratch buffer when needed. */
-    if (!gpa || !host_read(gpa, g->page, GHCB_SAVE_AREA_END) ||
-        !host_read(gpa + GHCB_TAIL, g->page + GHCB_TAIL,
-                   GHCB_PAGE_SIZE - GHCB_TAIL)) {
-        /* As KVM: nothing to answer into, resume the guest. */
+    /*
+     * KVM maps the whole page writable (kvm_vcpu_map()); where it cannot,
+     * there is nothing to answer into and the guest resumes.
+     */
+    if (!gpa || !hv_can_access(gpa, GHCB_PAGE_SIZE, true) ||
+        !host_read(gpa, g->page, GHCB_PAGE_SIZE)) {
         trace_sev_es_ghcb_unmapped(CPU(cpu)->cpu_index, gpa);
         qemu_log_mask(LOG_GUEST_ERROR, "sev-es: VMGEXIT with GHCB GPA 0x%"
-                      HWADDR_PRIx " that is not guest memory\n", gpa);
+                      HWADDR_PRIx " that is not guest RAM\n", gpa);
         return SEV_ES_RESUME;
     }
     memcpy(g->valid, g->page + GHCB_VALID_BITMAP, sizeof(g->valid));
@@ -695,8 +808,20 @@ static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
     g->info2 = get_field(g, GHCB_SW_EXIT_INFO_2);
     trace_sev_es_vmgexit(CPU(cpu)->cpu_index, g->exit_code, g->info1,
                          g->info2);
-    count(vmgexit_counts, g->exit_code);
+    count(&vmgexit_counts, g->exit_code);
     sev_es_hostile_ghcb_used(gpa);
+
+    /*
+     * RAX, RBX, RCX and RDX go back valid in every answer: what the
+     * guest sent where it marked them valid, 0 elsewhere, unless the
+     * exit wrote them.
+     */
+    for (i = 0; i < ARRAY_SIZE(ghcb_gprs); i++) {
+        if (!is_valid(g, ghcb_gprs[i])) {
+            stq_le_p(g->page + ghcb_gprs[i], 0);
+        }
+        mark_valid(g, ghcb_gprs[i]);
+    }
 
     ret = SEV_ES_RESUME;
     if (ldl_le_p(g->page + GHCB_USAGE) != 0) {
@@ -708,6 +833,9 @@ static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
                     "sw_exit_code/info1/info2 not valid");
     } else {
         ret = dispatch(g);
+    }
+    if (g->fatal) {
+        ret = stop_guest(cpu, g->fatal);
     }
     if (ret != SEV_ES_STOP) {
         respond(g);
@@ -722,6 +850,7 @@ SevEsExit sev_es_hv_vmgexit(X86CPU *cpu)
     SevEsExit ret;
 
     assert(hv_initialised);
+    cpu->env.sev_es.hold = SEV_ES_HOLD_NONE;
     if (msr & GHCB_MSR_INFO_MASK) {
         ret = msr_protocol(cpu, msr);
     } else {
@@ -732,7 +861,10 @@ SevEsExit sev_es_hv_vmgexit(X86CPU *cpu)
 
 /*
  * SIPI to a vCPU that ran: a hold ends, woken (GHCB 4.1.12); without one,
- * the next hold will (take_early_wake()).
+ * the next hold will (take_early_wake()).  A vCPU that left its hold for
+ * another event (sev_es_event_delivered()) or made a VMGEXIT since holds
+ * no more: nothing is written into a GHCB page it may be using for
+ * something else by now.
  */
 void sev_es_hv_ap_wake(X86CPU *cpu)
 {
