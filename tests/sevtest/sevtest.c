@@ -11,6 +11,7 @@
 unsigned int cbitpos;
 volatile unsigned int nmi_count;
 bool (*vc_handler)(struct frame *f);
+bool (*fault_handler)(struct frame *f);
 static uint64_t ghcb_pa;		/* the GHCB in use */
 
 struct idt_entry {
@@ -252,6 +253,8 @@ void trap(struct frame *f)
 		return;
 	}
 	if (f->vector == 29 && vc_handler && vc_handler(f))
+		return;
+	if (f->vector != 29 && fault_handler && fault_handler(f))
 		return;
 	printf("Bail out! unexpected exception %u, error 0x%lx at rip 0x%lx\n",
 	       (unsigned int)f->vector, f->error, f->rip);

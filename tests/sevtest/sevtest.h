@@ -42,6 +42,7 @@
 #define GHCB_SEV_INFO_REQ	0x002
 #define GHCB_CPUID_REQ		0x004
 #define GHCB_CPUID_RESP		0x005
+#define GHCB_AP_HOLD_REQ	0x006
 #define GHCB_PREF_GPA_REQ	0x010
 #define GHCB_PREF_GPA_RESP	0x011
 #define GHCB_REG_GPA_REQ	0x012
@@ -69,6 +70,7 @@ struct frame {
 };
 
 /* GHCB save-area offsets and exit codes (GHCB spec tables 3 and 5) */
+#define GHCB_CPL		0x0cb
 #define GHCB_RAX		0x1f8
 #define GHCB_RCX		0x308
 #define GHCB_RDX		0x310
@@ -89,6 +91,7 @@ struct frame {
 #define EXIT_WRITE_DR7		0x037
 #define EXIT_RDTSC		0x06e
 #define EXIT_RDPMC		0x06f
+#define EXIT_RDTSCP		0x087
 #define EXIT_CPUID		0x072
 #define EXIT_INVD		0x076
 #define EXIT_IOIO		0x07b
@@ -104,6 +107,7 @@ struct frame {
 #define EXIT_AP_HLT_LOOP	0x80000004
 #define EXIT_AP_JUMP_TABLE	0x80000005
 #define EXIT_HV_FEATURES	0x8000fffd
+#define EXIT_TERM_REQUEST	0x8000fffe
 
 #define IOIO_IN			(1 << 0)
 #define IOIO_STR		(1 << 2)
@@ -141,6 +145,8 @@ int memcmp(const void *a, const void *b, size_t n);
 
 /* The #VC handler of the moment; NULL: any #VC is a failure. */
 extern bool (*vc_handler)(struct frame *f);
+/* The same for any other exception but NMI. */
+extern bool (*fault_handler)(struct frame *f);
 
 /* tests.c */
 void run_tests(void);

@@ -116,6 +116,7 @@ static void test_vc_exits(void)
 }
 
 static uint32_t cpuid_msr[4];	/* CPUID 0x8000001F through the MSR protocol */
+static bool kvm61;		/* the model imitates KVM 6.1, not upstream */
 
 static void test_msr_protocol(void)
 {
@@ -124,11 +125,13 @@ static void test_msr_protocol(void)
 	bool ok = true;
 
 	r = msr_protocol(GHCB_SEV_INFO_REQ);
-	printf("# SEV information: 0x%016lx\n", r);
+	kvm61 = (r >> 48) == 1;
+	printf("# SEV information: 0x%016lx (KVM %s)\n", r,
+	       kvm61 ? "6.1" : "upstream");
 	check((r & GHCB_INFO_MASK) == GHCB_SEV_INFO_RESP &&
-	      (r >> 48) >= 1 && (r >> 48) >= (r >> 32 & 0xffff) &&
-	      (r >> 32 & 0xffff) >= 1 && (r >> 24 & 0xff) == cbitpos &&
-	      !(r & 0xfff000), "MSR protocol: SEV information");
+	      (r >> 48) >= 1 && (r >> 48) <= 2 && (r >> 32 & 0xffff) == 1 &&
+	      (r >> 24 & 0xff) == cbitpos && !(r & 0xfff000),
+	      "MSR protocol: SEV information, protocol 1 (6.1) or 1-2");
 
 	for (reg = 0; reg < 4; reg++) {
 		r = msr_protocol(0x8000001fULL << 32 | (uint64_t)reg << 30 |
@@ -142,13 +145,25 @@ static void test_msr_protocol(void)
 	      (cpuid_msr[1] & 0x3f) == cbitpos && (cpuid_msr[1] >> 6 & 0x3f) == 1,
 	      "MSR protocol: CPUID 0x8000001f, each register");
 
+	r = msr_protocol(0x8000001fULL << 32 | 1ULL << 30 | 0x12345ULL << 12 |
+			 GHCB_CPUID_REQ);
+	check((uint32_t)r == (1U << 30 | 0x12345U << 12 | GHCB_CPUID_RESP),
+	      "MSR protocol: CPUID keeps bits 31:12 of the request");
+
 	r = msr_protocol(GHCB_HV_FT_REQ);
-	check(r == GHCB_HV_FT_RESP, "MSR protocol: hypervisor features (none)");
-	r = msr_protocol(GHCB_PREF_GPA_REQ);
-	check(r == (~0ULL << 12 | GHCB_PREF_GPA_RESP),
-	      "MSR protocol: preferred GHCB GPA (no preference)");
-	r = msr_protocol(GHCB_PA | GHCB_REG_GPA_REQ);
-	check(r == (GHCB_PA | GHCB_REG_GPA_RESP), "MSR protocol: register GHCB GPA");
+	if (kvm61)
+		check(r == GHCB_HV_FT_REQ,
+		      "MSR protocol: hypervisor features unanswered (6.1)");
+	else
+		check(r == (3ULL << 12 | GHCB_HV_FT_RESP),
+		      "MSR protocol: hypervisor features SNP, AP creation");
+	if (kvm61) {
+		check(msr_protocol(GHCB_PREF_GPA_REQ) == GHCB_PREF_GPA_REQ &&
+		      msr_protocol(GHCB_PA | GHCB_REG_GPA_REQ) ==
+		      (GHCB_PA | GHCB_REG_GPA_REQ) &&
+		      msr_protocol(GHCB_AP_HOLD_REQ) == GHCB_AP_HOLD_REQ,
+		      "MSR protocol: GHCB GPA and AP hold requests unanswered (6.1)");
+	}
 	r = msr_protocol(0x0fe);
 	check(r == 0x0fe, "MSR protocol: an unknown request is left unanswered");
 }
@@ -183,6 +198,9 @@ static void ghcb_cpuid(uint32_t leaf, bool with_rcx)
  * What KVM answers beyond the spec's minimum (sev_es_validate_vmgexit(),
  * sev_handle_vmgexit(), sev_es_sync_to_ghcb()).
  */
+static void test_ghcb_msrs(void);
+static void test_ghcb_injected(void);
+
 static void test_ghcb_kvm(void)
 {
 	unsigned int i, valid = 0;
@@ -208,6 +226,104 @@ static void test_ghcb_kvm(void)
 	ghcb_call(EXIT_IOIO, (uint32_t)COM1_SCR << 16 | IOIO_IN, 0);
 	check(!ghcb_result() && ghcb_get(GHCB_RAX) == 0xabcdef,
 	      "GHCB: IOIO with size field 0 succeeds and does nothing");
+
+	ghcb_clear();
+	ghcb_set(GHCB_RAX, 0x1234);
+	ghcb_call(EXIT_READ_DR7, 0, 0);
+	check(!ghcb_result() && ghcb_get(GHCB_RAX) == 0x1234,
+	      "GHCB: a DR7 read returns nothing (DR7 is in the VMSA)");
+
+	ghcb_clear();
+	ghcb_set(GHCB_RAX, 1);
+	ghcb_set(GHCB_CPL, 3);
+	ghcb_call(EXIT_VMMCALL, 0, 0);
+	check(!ghcb_result() && ghcb_get(GHCB_RAX) == (uint64_t)-1,
+	      "GHCB: VMMCALL from CPL 3 -> RAX -KVM_EPERM");
+
+	test_ghcb_msrs();
+	test_ghcb_injected();
+	if (kvm61) {
+		ghcb_clear();
+		ghcb_call(EXIT_TERM_REQUEST, 0, 0);
+		check(ghcb_error(6), "GHCB error: termination event (6.1) -> 2/6");
+	} else {
+		ghcb_clear();
+		ghcb_set(GHCB_SCRATCH, GHCB_PA + GHCB_BUFFER);
+		ghcb_call(EXIT_MMIO_READ, APIC_VERSION, 16);
+		check(ghcb_error(5), "GHCB error: MMIO of 16 bytes (protocol 2) -> 2/5");
+		ghcb_clear();
+		ghcb_set(GHCB_SCRATCH, 0x300000);
+		ghcb_call(EXIT_MMIO_READ, APIC_VERSION, 4);
+		check(ghcb_error(3),
+		      "GHCB error: scratch outside the GHCB (protocol 2) -> 2/3");
+	}
+}
+
+#define MSR_LSTAR	0xc0000082
+#define GP_INJECTED	0x8000030dULL	/* #GP, exception, valid */
+
+static uint64_t ghcb_msr(uint32_t msr, bool write, uint64_t val)
+{
+	ghcb_clear();
+	ghcb_set(GHCB_RCX, msr);
+	if (write) {
+		ghcb_set(GHCB_RAX, (uint32_t)val);
+		ghcb_set(GHCB_RDX, val >> 32);
+	}
+	ghcb_call(EXIT_MSR, write, 0);
+	return ghcb_get(GHCB_RDX) << 32 | (uint32_t)ghcb_get(GHCB_RAX);
+}
+
+/* What KVM does with MSRs it does not know, or keeps in the VMSA. */
+static void test_ghcb_msrs(void)
+{
+	uint64_t lstar = rdmsr(MSR_LSTAR), v;
+
+	ghcb_msr(0xc0011234, false, 0);
+	check(ghcb_result() == 1 && ghcb_get(GHCB_EXIT_INFO_2) == GP_INJECTED,
+	      "GHCB: RDMSR of an MSR KVM does not know -> #GP");
+	ghcb_msr(0xc0011234, true, 1);
+	check(ghcb_result() == 1 && ghcb_get(GHCB_EXIT_INFO_2) == GP_INJECTED,
+	      "GHCB: WRMSR of an MSR KVM does not know -> #GP");
+
+	ghcb_msr(MSR_LSTAR, true, 0xffffffff81234567ULL);
+	if (kvm61) {
+		v = ghcb_msr(MSR_LSTAR, false, 0);
+		check(v == 0xffffffff81234567ULL && rdmsr(MSR_LSTAR) == lstar,
+		      "GHCB: WRMSR of LSTAR changes KVM's copy, not the VMSA (6.1)");
+	} else {
+		check(ghcb_result() == 1 &&
+		      ghcb_get(GHCB_EXIT_INFO_2) == GP_INJECTED &&
+		      rdmsr(MSR_LSTAR) == lstar,
+		      "GHCB: WRMSR of LSTAR, kept in the VMSA -> #GP");
+	}
+}
+
+static volatile uint64_t fault_vector, fault_rip;
+
+static bool fault_record(struct frame *f)
+{
+	fault_vector = f->vector;
+	fault_rip = f->rip;
+	return true;
+}
+
+/* KVM injects these itself (EVENTINJ), after the VMGEXIT. */
+static void test_ghcb_injected(void)
+{
+	fault_handler = fault_record;
+	fault_vector = ~0ULL;
+	ghcb_clear();
+	ghcb_call(EXIT_RDTSCP, 0, 0);
+	check(fault_vector == 6 && !ghcb_result(),
+	      "GHCB: RDTSCP -> #UD injected after the VMGEXIT");
+	fault_vector = ~0ULL;
+	ghcb_clear();
+	ghcb_set(GHCB_RCX, 0);
+	ghcb_call(EXIT_RDPMC, 0, 0);
+	check(fault_vector == 13 && !ghcb_result(),
+	      "GHCB: RDPMC without a PMU -> #GP injected after the VMGEXIT");
+	fault_handler = NULL;
 }
 
 #define APIC_ICR_LO	0xfee00300ULL
@@ -227,15 +343,18 @@ static void test_scratch_bounds(void)
 	for (i = 0; i < 3; i++) {
 		ghcb_clear();
 		ghcb_set(GHCB_SCRATCH, GHCB_PA + starts[i]);
-		ghcb_call(EXIT_MMIO_READ, APIC_VERSION, 0x10000);
+		ghcb_call(EXIT_IOIO, (uint32_t)COM1_SCR << 16 | IOIO_STR |
+			  IOIO_SZ8 | IOIO_IN | IOIO_A64, 0x10000);
 		ok &= ghcb_error(3);
 	}
-	check(ok, "GHCB error: scratch in the GHCB's last 15 bytes, 64 KiB -> 2/3");
+	check(ok, "GHCB error: string IN of 64 KiB into the GHCB's last 15 bytes -> 2/3");
 
-	ghcb_clear();
-	ghcb_set(GHCB_SCRATCH, GHCB_PA + GHCB_BUFFER_END - 1);
-	ghcb_call(EXIT_MMIO_READ, APIC_VERSION, ~0ULL);
-	check(ghcb_error(3), "GHCB error: scratch length that wraps -> 2/3");
+	if (kvm61) {
+		ghcb_clear();
+		ghcb_set(GHCB_SCRATCH, GHCB_PA + GHCB_BUFFER_END - 1);
+		ghcb_call(EXIT_MMIO_READ, APIC_VERSION, ~0ULL);
+		check(ghcb_error(3), "GHCB error: scratch length that wraps -> 2/3");
+	}
 }
 
 static void mmio_write32(uint64_t gpa, uint32_t val);
@@ -272,11 +391,14 @@ static void test_device_gpas(void)
 	vmgexit_at(APIC_ICR_LO & ~0xfffULL);
 	vc_count_nmis(base + 1, "a GHCB GPA at the local APIC is not accessed");
 
-	ghcb_clear();
-	ghcb_set(GHCB_SCRATCH, APIC_ICR_LO);
-	ghcb_call(EXIT_MMIO_READ, APIC_VERSION, 4);
-	check(ghcb_error(3), "GHCB error: scratch at the local APIC -> 2/3");
-	vc_count_nmis(base + 1, "a scratch GPA at the local APIC is not accessed");
+	if (!kvm61) {
+		ghcb_clear();
+		ghcb_set(GHCB_SCRATCH, APIC_ICR_LO);
+		ghcb_call(EXIT_MMIO_READ, APIC_VERSION, 4);
+		check(ghcb_error(3), "GHCB error: scratch at the local APIC -> 2/3");
+		vc_count_nmis(base + 1,
+			      "a scratch GPA at the local APIC is not accessed");
+	}
 
 	vmgexit_at(0xffff0000ULL);
 	vmgexit_at(0xc0000000ULL);
@@ -318,11 +440,6 @@ static void test_ghcb_protocol(void)
 	check(!ghcb_result() && (v & 0xff) == 0x14, "GHCB: MMIO read");
 
 	ghcb_clear();
-	ghcb_call(EXIT_RDTSC, 0, 0);
-	check(!ghcb_result() && ghcb_valid(GHCB_RAX) && ghcb_valid(GHCB_RDX),
-	      "GHCB: RDTSC returns RAX and RDX");
-
-	ghcb_clear();
 	ghcb_call(EXIT_AP_JUMP_TABLE, 0, 0x9000);
 	ghcb_clear();
 	ghcb_call(EXIT_AP_JUMP_TABLE, 1, 0);
@@ -331,8 +448,11 @@ static void test_ghcb_protocol(void)
 
 	ghcb_clear();
 	ghcb_call(EXIT_HV_FEATURES, 0, 0);
-	check(!ghcb_result() && !ghcb_get(GHCB_EXIT_INFO_2),
-	      "GHCB: hypervisor features (none)");
+	if (kvm61)
+		check(ghcb_error(6), "GHCB error: hypervisor features (6.1) -> 2/6");
+	else
+		check(!ghcb_result() && ghcb_get(GHCB_EXIT_INFO_2) == 3,
+		      "GHCB: hypervisor features SNP, AP creation");
 
 	/* Malformed requests: the GHCB spec's error, section 4.1.7 / table 6 */
 	ghcb_cpuid(0, false);
@@ -362,7 +482,7 @@ static void test_ghcb_protocol(void)
 	ghcb_clear();
 	ghcb_set(GHCB_RCX, 0x1b);
 	ghcb_call(EXIT_MSR, 2, 0);
-	check(ghcb_error(5), "GHCB error: MSR exit with info1 2 -> 2/5");
+	check(ghcb_error(4), "GHCB error: MSR exit with info1 2 (a WRMSR) without RAX -> 2/4");
 
 	ghcb_clear();
 	*(volatile uint32_t *)(ghcb_page() + GHCB_USAGE) = 1;
@@ -410,6 +530,13 @@ static void test_encryption(void)
 	fill(shr);
 	check(matches(priv) == 0, "data written with C=0 reads as garbage through C=1");
 	check(matches(shr) == WORDS, "shared data survives a C=1 read");
+
+	/* A block cipher: one flipped ciphertext bit garbles 16 bytes. */
+	fill(priv);
+	((volatile uint8_t *)shr)[3] ^= 1;
+	check(priv[0] != pattern(0) && priv[1] != pattern(1) &&
+	      matches(priv) == WORDS - 2,
+	      "one bit changed through C=0 garbles its whole 16-byte block, only it");
 
 	/* APM 15.34.5: fetches are private, data through C=0 is not. */
 	fill(priv);
@@ -581,6 +708,19 @@ void run_tests(void)
 	case 4:
 		exit_code_flood();
 		break;
+	case 5:
+		printf("# RDTSC through the GHCB\n");
+		ghcb_clear();
+		ghcb_call(EXIT_RDTSC, 0, 0);
+		printf("# still running after RDTSC through the GHCB\n");
+		terminate(0xf, 3);
+	case 6:
+		printf("# scratch at the local APIC (6.1)\n");
+		ghcb_clear();
+		ghcb_set(GHCB_SCRATCH, APIC_ICR_LO);
+		ghcb_call(EXIT_MMIO_READ, APIC_VERSION, 4);
+		printf("# still running after a scratch area in device memory\n");
+		terminate(0xf, 3);
 	}
 	test_msr_protocol();
 	test_vc_exits();

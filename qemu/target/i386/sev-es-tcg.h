@@ -102,6 +102,8 @@ typedef enum SevEsExit {
     SEV_ES_RESUME,              /* back to the guest after VMGEXIT */
     SEV_ES_HALT,                /* park the vCPU (AP reset hold) */
     SEV_ES_STOP,                /* the guest is gone (termination) */
+    SEV_ES_INJECT_GP,           /* back, and raise #GP (KVM's EVENTINJ) */
+    SEV_ES_INJECT_UD,           /* back, and raise #UD */
 } SevEsExit;
 
 SevEsExit sev_es_hv_vmgexit(X86CPU *cpu);

@@ -70,7 +70,6 @@ void sev_es_cpu_reset(X86CPU *cpu)
 
     env->hflags |= HF_SEV_ES_MASK;
     env->sev_es.ghcb_msr = sev_es_hv_sev_info();
-    env->sev_es.dr7 = DR7_FIXED_1;
     /*
      * KVM does not offer MONITOR/MWAIT to its guests unless told to;
      * firmware then parks APs with HLT and AP reset hold, not MWAIT.
@@ -298,6 +297,12 @@ void helper_sev_es_vmgexit(CPUX86State *env, int next_eip_addend)
     switch (sev_es_hv_vmgexit(env_archcpu(env))) {
     case SEV_ES_RESUME:
         return;                 /* the translator moves past VMGEXIT */
+    case SEV_ES_INJECT_GP:
+        env->eip += next_eip_addend;
+        raise_exception_err(env, EXCP0D_GPF, 0);
+    case SEV_ES_INJECT_UD:
+        env->eip += next_eip_addend;
+        raise_exception(env, EXCP06_ILLOP);
     case SEV_ES_STOP:
         sev_es_cpu_kill(cs);
         /* fall through */

@@ -36,12 +36,13 @@
 #define GHCB_MSR_AP_RESET_HOLD_WOKEN \
     ((1ULL << 12) | GHCB_MSR_AP_RESET_HOLD_RESP)  /* GHCBData 1 */
 #define GHCB_MSR_PREF_GPA_REQ       0x010
-#define GHCB_MSR_PREF_GPA_RESP      0x011
 #define GHCB_MSR_REG_GPA_REQ        0x012
-#define GHCB_MSR_REG_GPA_RESP       0x013
 #define GHCB_MSR_HV_FT_REQ          0x080
 #define GHCB_MSR_HV_FT_RESP         0x081
 #define GHCB_MSR_TERM_REQ           0x100
+
+/* What a current KVM offers (GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION). */
+#define GHCB_HV_FT_SUPPORTED        0x3ULL
 
 #define GHCB_PROTOCOL_MIN           1
 #define GHCB_PROTOCOL_MAX           2
@@ -72,6 +73,8 @@
 #define SVM_VMGEXIT_NMI_COMPLETE    0x80000003
 #define SVM_VMGEXIT_AP_HLT_LOOP     0x80000004
 #define SVM_VMGEXIT_AP_JUMP_TABLE   0x80000005
+#define SVM_VMGEXIT_PSC             0x80000010
+#define SVM_VMGEXIT_AP_CREATION     0x80000013
 #define SVM_VMGEXIT_HV_FEATURES     0x8000fffd
 #define SVM_VMGEXIT_TERM_REQUEST    0x8000fffe
 #define SVM_VMGEXIT_UNSUPPORTED     0x8000ffff
@@ -96,7 +99,10 @@
 #define IOIO_SIZE_MASK              (7 << IOIO_SIZE_SHIFT)
 #define IOIO_PORT_SHIFT             16
 
+/* KVM's hypercall ABI (include/uapi/linux/kvm_para.h). */
 #define KVM_ENOSYS                  1000
+#define KVM_EPERM                   1
+#define KVM_HC_VAPIC_POLL_IRQ       1
 
 /* One VMGEXIT being served: a copy of the GHCB page. */
 typedef struct Ghcb {
@@ -216,11 +222,29 @@ static SevEsExit terminate(X86CPU *cpu, unsigned set, unsigned code)
     return SEV_ES_STOP;
 }
 
+/*
+ * The guest asked for something no KVM survives: KVM_RUN fails and the
+ * VMM stops the VM.
+ */
+static SevEsExit stop_guest(X86CPU *cpu, const char *why)
+{
+    error_report("sev-es: vCPU %d: %s, stopping", CPU(cpu)->cpu_index, why);
+    qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
+    return SEV_ES_STOP;
+}
+
 /* The MSR protocol (GHCB spec 2.3.1) ----------------------------------- */
 
+/*
+ * SEV information: KVM 6.1 speaks protocol 1 only (GHCB_VERSION_MAX), a
+ * current KVM 1 and 2.  Also the GHCB MSR's value at vCPU reset
+ * (sev_es_vcpu_reset()).
+ */
 uint64_t sev_es_hv_sev_info(void)
 {
-    return ((uint64_t)GHCB_PROTOCOL_MAX << 48) |
+    uint64_t max = sev_es_kvm == SEV_ES_KVM_6_1 ? 1 : GHCB_PROTOCOL_MAX;
+
+    return (max << 48) |
            ((uint64_t)GHCB_PROTOCOL_MIN << 32) |
            ((uint64_t)sev_get_cbit_position() << 24) |
            GHCB_MSR_SEV_INFO_RESP;
@@ -254,6 +278,30 @@ static bool take_early_wake(X86CPU *cpu)
     return true;
 }
 
+static bool msr_request_known(unsigned info)
+{
+    switch (info) {
+    case GHCB_MSR_SEV_INFO_REQ:
+    case GHCB_MSR_CPUID_REQ:
+    case GHCB_MSR_TERM_REQ:
+        return true;
+    case GHCB_MSR_AP_RESET_HOLD_REQ:
+    case GHCB_MSR_PREF_GPA_REQ:
+    case GHCB_MSR_REG_GPA_REQ:
+    case GHCB_MSR_HV_FT_REQ:
+        return sev_es_kvm == SEV_ES_KVM_UPSTREAM;
+    default:
+        return false;
+    }
+}
+
+/*
+ * The MSR protocol as sev_handle_vmgexit_msr_protocol(): KVM 6.1 answers
+ * SEV information, CPUID and termination only; a current KVM also AP
+ * reset hold and hypervisor features, and ends a non-SNP guest that asks
+ * for an SNP request (GHCB GPA preference or registration).  Any other
+ * request stays in the MSR, unanswered.
+ */
 static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
 {
     CPUX86State *env = &cpu->env;
@@ -263,6 +311,13 @@ static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
     trace_sev_es_msr_protocol(CPU(cpu)->cpu_index, info, msr);
     count(&vmgexit_counts, info);
     sev_es_hostile_msr_request();
+    if (!msr_request_known(info)) {
+        trace_sev_es_msr_protocol_unknown(CPU(cpu)->cpu_index, msr);
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "sev-es: unknown GHCB MSR protocol request 0x%" PRIx64
+                      "\n", msr);
+        return SEV_ES_RESUME;
+    }
     switch (info) {
     case GHCB_MSR_SEV_INFO_REQ:
         resp = sev_es_hostile_sev_info(sev_es_hv_sev_info());
@@ -271,8 +326,9 @@ static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
         uint32_t fn = msr >> 32;
         unsigned reg = (msr >> 30) & 3;
 
+        /* Bits 31:12 of the request stay as they were. */
         resp = ((uint64_t)cpuid_reg(env, fn, reg) << 32) |
-               ((uint64_t)reg << 30) | GHCB_MSR_CPUID_RESP;
+               (msr & 0xfffff000ULL) | GHCB_MSR_CPUID_RESP;
         break;
     }
     case GHCB_MSR_AP_RESET_HOLD_REQ:
@@ -285,23 +341,14 @@ static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
         env->sev_es.hold = SEV_ES_HOLD_MSR;
         return SEV_ES_HALT;
     case GHCB_MSR_PREF_GPA_REQ:
-        resp = (~0ULL & ~GHCB_MSR_INFO_MASK) | GHCB_MSR_PREF_GPA_RESP;
-        break;
     case GHCB_MSR_REG_GPA_REQ:
-        resp = (msr & ~GHCB_MSR_INFO_MASK) | GHCB_MSR_REG_GPA_RESP;
-        break;
+        return stop_guest(cpu, "SNP request from an SEV-ES guest "
+                          "(KVM_EXIT_SYSTEM_EVENT: SEV_TERM)");
     case GHCB_MSR_HV_FT_REQ:
-        resp = GHCB_MSR_HV_FT_RESP;     /* no SNP features */
+        resp = (GHCB_HV_FT_SUPPORTED << 12) | GHCB_MSR_HV_FT_RESP;
         break;
-    case GHCB_MSR_TERM_REQ:
+    default: /* GHCB_MSR_TERM_REQ */
         return terminate(cpu, (msr >> 12) & 0xf, (msr >> 16) & 0xff);
-    default:
-        /* As KVM: leave the request in place, the guest sees no answer. */
-        trace_sev_es_msr_protocol_unknown(CPU(cpu)->cpu_index, msr);
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "sev-es: unknown GHCB MSR protocol request 0x%" PRIx64
-                      "\n", msr);
-        return SEV_ES_RESUME;
     }
     env->sev_es.ghcb_msr = sev_es_hostile_msr_response(resp);
     return SEV_ES_RESUME;
@@ -433,24 +480,20 @@ static bool need(Ghcb *g, unsigned offset, const char *what)
 }
 
 /*
- * A scratch area outside guest memory: KVM 6.1's kvm_read_guest() fails
- * and KVM_RUN returns -EFAULT, which ends the VM; a current KVM answers
- * with the spec's error instead.
+ * A scratch area outside the GHCB that is not guest memory: KVM 6.1's
+ * kvm_read_guest() fails and KVM_RUN returns -EFAULT, which ends the VM.
  */
-static void scratch_fault(Ghcb *g, uint64_t gpa, uint64_t len)
+static void scratch_fault(Ghcb *g)
 {
-    if (sev_es_kvm == SEV_ES_KVM_6_1) {
-        g->fatal = "scratch area is not guest memory (KVM_RUN: EFAULT)";
-        return;
-    }
-    input_error(g, GHCB_ERR_INVALID_SCRATCH, "scratch area not guest memory");
+    g->fatal = "scratch area is not guest memory (KVM_RUN: EFAULT)";
 }
 
 /*
  * The scratch area, as KVM's setup_vmgexit_scratch(): a non-zero GPA and
  * an end that does not wrap; one that starts in the GHCB page must lie
- * entirely within its shared buffer, any other is at most
- * GHCB_SCRATCH_MAX long and read into a bounce buffer.  Both ends are
+ * entirely within its shared buffer.  Any other is refused by a current
+ * KVM (protocol 2); KVM 6.1 takes up to GHCB_SCRATCH_MAX bytes of guest
+ * memory into a bounce buffer.  Both ends are
  * compared, so no length can reach past the copy of the page.
  */
 static bool map_scratch(Ghcb *g, uint64_t len)
@@ -475,6 +518,12 @@ static bool map_scratch(Ghcb *g, uint64_t len)
         }
         g->scratch = g->page + (gpa - g->gpa);
     } else {
+        /* A current KVM with protocol 2 wants it in the GHCB. */
+        if (sev_es_kvm == SEV_ES_KVM_UPSTREAM) {
+            input_error(g, GHCB_ERR_INVALID_SCRATCH,
+                        "scratch area outside the GHCB");
+            return false;
+        }
         if (len > GHCB_SCRATCH_MAX) {
             input_error(g, GHCB_ERR_INVALID_SCRATCH, "scratch area too long");
             return false;
@@ -482,7 +531,7 @@ static bool map_scratch(Ghcb *g, uint64_t len)
         g->bounce = g_malloc0(len);
         /* KVM reads the area in whatever the direction. */
         if (!host_read(gpa, g->bounce, len)) {
-            scratch_fault(g, gpa, len);
+            scratch_fault(g);
             return false;
         }
         g->scratch = g->bounce;
@@ -571,76 +620,185 @@ static void handle_cpuid(Ghcb *g)
     set_result(g, GHCB_RESULT_OK, 0);
 }
 
-/* SVM_EXIT_MSR (GHCB spec 4.1.6): a failing access becomes #GP. */
+/*
+ * MSRs whose state the VMSA holds.  KVM 6.1's svm_get_msr()/svm_set_msr()
+ * use its own copy, which the encrypted guest never sees: a write through
+ * the GHCB changes nothing the guest runs with, and a read returns what
+ * was last written there.  A current KVM refuses the access
+ * (sev_es_prevent_msr_access()): #GP.
+ */
+static const uint32_t vmsa_msrs[SEV_ES_VMSA_MSRS] = {
+    MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_FMASK,
+    MSR_FSBASE, MSR_GSBASE, MSR_KERNELGSBASE,
+    MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+    MSR_EFER, MSR_PAT, MSR_TSC_AUX, MSR_IA32_SPEC_CTRL,
+    0x1d9, 0x1db, 0x1dc, 0x1dd, 0x1de,  /* DEBUGCTL, the LBR MSRs */
+};
+
+static int vmsa_msr_slot(uint32_t index)
+{
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(vmsa_msrs); i++) {
+        if (vmsa_msrs[i] == index) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/*
+ * The other MSRs KVM emulates for a guest without KVM's paravirtual
+ * features (kvm_get_msr_common(), svm_get_msr()); any other access is
+ * refused with #GP, where TCG would read 0.
+ */
+static const struct {
+    uint32_t first, last;
+} kvm_msrs[] = {
+    { 0x00, 0x01 },                 /* P5 machine check */
+    { 0x10, 0x10 },                 /* TSC */
+    { 0x17, 0x17 },                 /* PLATFORM_ID */
+    { 0x1b, 0x1b },                 /* APIC base */
+    { 0x2a, 0x2a }, { 0x2c, 0x2c }, /* EBL_CR_POWERON, EBC_FREQUENCY_ID */
+    { 0x34, 0x34 },                 /* SMI count */
+    { 0x3b, 0x3b },                 /* TSC_ADJUST */
+    { 0x8b, 0x8b },                 /* microcode revision */
+    { 0xc1, 0xc2 },                 /* P6 counters */
+    { 0xfe, 0xfe },                 /* MTRRcap */
+    { 0x11e, 0x11e },               /* BBL_CR_CTL3 */
+    { 0x140, 0x140 },               /* MISC_FEATURES_ENABLES */
+    { 0x179, 0x17b },               /* MCG_CAP, MCG_STATUS, MCG_CTL */
+    { 0x186, 0x187 },               /* P6 event selects */
+    { 0x198, 0x199 },               /* PERF_STATUS, PERF_CTL */
+    { 0x1a0, 0x1a0 },               /* MISC_ENABLE */
+    { 0x1fc, 0x1fc },               /* POWER_CTL */
+    { 0x200, 0x29f },               /* MTRRs, MCx_CTL2 */
+    { 0x2ff, 0x2ff },               /* MTRRdefType */
+    { 0x400, 0x47f },               /* machine check banks */
+    { 0x606, 0x606 }, { 0x611, 0x611 }, { 0x619, 0x619 },
+    { 0x639, 0x639 }, { 0x641, 0x641 },     /* RAPL */
+    { 0x6e0, 0x6e0 },               /* TSC_DEADLINE */
+    { 0x800, 0x8ff },               /* x2APIC */
+    { 0xc0010000, 0xc0010007 },     /* K7 counters */
+    { 0xc0010010, 0xc0010010 },     /* SYSCFG */
+    { 0xc0010015, 0xc0010015 },     /* HWCR */
+    { 0xc001001b, 0xc001001b },     /* CLK_CTL */
+    { 0xc001001f, 0xc001001f },     /* NB_CFG */
+    { 0xc0010055, 0xc0010055 },     /* INT_PENDING_MSG */
+    { 0xc0010058, 0xc0010058 },     /* MMIO_CONF_BASE */
+    { 0xc0010112, 0xc0010114 },     /* TSEG, VM_CR */
+    { 0xc0010117, 0xc0010117 },     /* VM_HSAVE_PA */
+    { 0xc0010140, 0xc0010141 },     /* OSVW */
+    { 0xc0011021, 0xc0011023 },     /* IC_CFG, DC_CFG, TW_CFG */
+    { 0xc0011029, 0xc001102a },     /* DE_CFG, BU_CFG2 */
+    { 0xc001102c, 0xc001102c },     /* EX_CFG */
+};
+
+static bool kvm_knows_msr(uint32_t index)
+{
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(kvm_msrs); i++) {
+        if (index >= kvm_msrs[i].first && index <= kvm_msrs[i].last) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * SVM_EXIT_MSR (GHCB spec 4.1.6), as KVM's msr_interception(): any
+ * non-zero sw_exit_info_1 is a WRMSR; a failing access is answered with
+ * a #GP for the guest to raise (svm_complete_emulated_msr()).
+ */
 static void handle_msr(Ghcb *g)
 {
     CPUX86State *env = &g->cpu->env;
+    bool write = g->info1;
     uint32_t index;
-    uint64_t val;
+    uint64_t val = 0;
+    int slot;
 
-    if (g->info1 > 1) {
-        input_error(g, GHCB_ERR_INVALID_INPUT, "MSR info1 not 0 or 1");
-        return;
-    }
-    if (!need(g, GHCB_RCX, "MSR without RCX")) {
+    if (!need(g, GHCB_RCX, "MSR without RCX") ||
+        (write && (!need(g, GHCB_RAX, "WRMSR without RAX") ||
+                   !need(g, GHCB_RDX, "WRMSR without RDX")))) {
         return;
     }
     index = get_field(g, GHCB_RCX);
+    if (write) {
+        val = (uint32_t)get_field(g, GHCB_RAX) |
+              (get_field(g, GHCB_RDX) << 32);
+    }
+    trace_sev_es_msr(CPU(g->cpu)->cpu_index, write, index, val);
     set_result(g, GHCB_RESULT_OK, 0);
-    if (!g->info1) {
+    slot = vmsa_msr_slot(index);
+    if (slot >= 0 && sev_es_kvm == SEV_ES_KVM_6_1) {
+        if (write) {
+            env->sev_es.vmsa_msr_copy[slot] = val;
+        } else {
+            val = env->sev_es.vmsa_msr_copy[slot];
+        }
+    } else if (slot >= 0 || !kvm_knows_msr(index)) {
+        inject(g, EXCP0D_GPF);
+        return;
+    } else if (write) {
+        if (!x86_cpu_wrmsr(env, index, val)) {
+            inject(g, EXCP0D_GPF);
+        }
+        return;
+    } else {
         val = x86_cpu_rdmsr(env, index);
-        trace_sev_es_msr(CPU(g->cpu)->cpu_index, false, index, val);
+    }
+    if (!write) {
         set_field(g, GHCB_RAX, (uint32_t)val);
         set_field(g, GHCB_RDX, val >> 32);
-        return;
-    }
-    if (!need(g, GHCB_RAX, "WRMSR without RAX") ||
-        !need(g, GHCB_RDX, "WRMSR without RDX")) {
-        return;
-    }
-    val = (uint32_t)get_field(g, GHCB_RAX) |
-          (get_field(g, GHCB_RDX) << 32);
-    trace_sev_es_msr(CPU(g->cpu)->cpu_index, true, index, val);
-    if (!x86_cpu_wrmsr(env, index, val)) {
-        inject(g, EXCP0D_GPF);
     }
 }
 
-/* SVM_EXIT_RDTSC, SVM_EXIT_RDTSCP (GHCB spec 4.1.3, 4.1.8) */
-static void handle_rdtsc(Ghcb *g, bool rdtscp)
-{
-    CPUX86State *env = &g->cpu->env;
-    uint64_t tsc = cpu_get_tsc(env) + env->tsc_offset;
-
-    set_field(g, GHCB_RAX, (uint32_t)tsc);
-    set_field(g, GHCB_RDX, tsc >> 32);
-    if (rdtscp) {
-        set_field(g, GHCB_RCX, (uint32_t)env->tsc_aux);
-    }
-    set_result(g, GHCB_RESULT_OK, 0);
-}
-
-/* SVM_EXIT_VMMCALL (GHCB spec 4.1.7): no hypercalls are offered. */
+/*
+ * SVM_EXIT_VMMCALL (GHCB spec 4.1.7), as kvm_emulate_hypercall() for a
+ * guest without KVM's paravirtual features: from CPL > 0 -KVM_EPERM,
+ * KVM_HC_VAPIC_POLL_IRQ 0, anything else -KVM_ENOSYS.
+ */
 static void handle_vmmcall(Ghcb *g)
 {
+    uint64_t ret;
+
     if (!need(g, GHCB_RAX, "VMMCALL without RAX") ||
         !need(g, GHCB_CPL, "VMMCALL without CPL")) {
         return;
     }
-    set_field(g, GHCB_RAX, (uint64_t)-KVM_ENOSYS);
+    if (g->page[GHCB_CPL] != 0) {
+        ret = -KVM_EPERM;
+    } else if (get_field(g, GHCB_RAX) == KVM_HC_VAPIC_POLL_IRQ) {
+        ret = 0;
+    } else {
+        ret = -KVM_ENOSYS;
+    }
+    set_field(g, GHCB_RAX, ret);
     set_result(g, GHCB_RESULT_OK, 0);
 }
 
 /*
  * MMIO read/write (GHCB spec 4.1.10, 4.1.11).  KVM hands the access to
  * QEMU whatever the GPA, so one that names guest RAM sees what DRAM
- * holds: ciphertext of private data.
+ * holds: ciphertext of private data.  A current KVM with protocol 2 does
+ * nothing for length 0 and refuses more than 8 bytes.
  */
 static void handle_mmio(Ghcb *g, bool write)
 {
     hwaddr gpa = g->info1;
     uint64_t len = g->info2;
 
+    if (sev_es_kvm == SEV_ES_KVM_UPSTREAM) {
+        if (!len) {
+            return;             /* nothing to do, and done */
+        }
+        if (len > 8) {
+            input_error(g, GHCB_ERR_INVALID_INPUT, "MMIO longer than 8");
+            return;
+        }
+    }
     if (!map_scratch(g, len)) {
         return;
     }
@@ -668,29 +826,42 @@ static void handle_ap_jump_table(Ghcb *g)
     }
 }
 
+/* The SNP events: a current KVM asks a non-SNP guest for more input. */
+static bool is_snp_event(uint64_t exit_code)
+{
+    return exit_code >= SVM_VMGEXIT_PSC &&
+           exit_code <= SVM_VMGEXIT_AP_CREATION;
+}
+
+/*
+ * One GHCB exit, as sev_es_validate_vmgexit() and sev_handle_vmgexit()
+ * of the chosen KVM handle it.
+ */
 static SevEsExit dispatch(Ghcb *g)
 {
     X86CPU *cpu = g->cpu;
     CPUX86State *env = &cpu->env;
+    bool v61 = sev_es_kvm == SEV_ES_KVM_6_1;
 
+    set_result(g, GHCB_RESULT_OK, 0);
     switch (g->exit_code) {
     case SVM_EXIT_READ_DR7:
-        set_field(g, GHCB_RAX, env->sev_es.dr7);
-        set_result(g, GHCB_RESULT_OK, 0);
+        /* dr_interception(): DR7 lives in the VMSA, nothing to return. */
         break;
     case SVM_EXIT_WRITE_DR7:
-        if (need(g, GHCB_RAX, "DR7 write without RAX")) {
-            env->sev_es.dr7 = get_field(g, GHCB_RAX);
-            set_result(g, GHCB_RESULT_OK, 0);
-        }
+        need(g, GHCB_RAX, "DR7 write without RAX");
         break;
     case SVM_EXIT_RDTSC:
-    case SVM_EXIT_RDTSCP:
-        handle_rdtsc(g, g->exit_code == SVM_EXIT_RDTSCP);
+        /* No exit handler: KVM_EXIT_INTERNAL_ERROR. */
+        g->fatal = "RDTSC through the GHCB has no KVM exit handler";
         break;
+    case SVM_EXIT_RDTSCP:
+        /* kvm_handle_invalid_op(): #UD on the next VMRUN. */
+        return SEV_ES_INJECT_UD;
     case SVM_EXIT_RDPMC:
+        /* No PMU: kvm_emulate_rdpmc() injects #GP itself. */
         if (need(g, GHCB_RCX, "RDPMC without RCX")) {
-            inject(g, EXCP0D_GPF);      /* no PMU is exposed */
+            return SEV_ES_INJECT_GP;
         }
         break;
     case SVM_EXIT_CPUID:
@@ -707,16 +878,14 @@ static SevEsExit dispatch(Ghcb *g)
         break;
     case SVM_EXIT_INVD:
     case SVM_EXIT_WBINVD:
-        set_result(g, GHCB_RESULT_OK, 0);
         break;
     case SVM_EXIT_MONITOR:
     case SVM_EXIT_MWAIT:
-        /* sev_es_validate_vmgexit(): MONITOR also needs RDX; both NOPs. */
+        /* MONITOR also needs RDX; both are NOPs (MWAIT_NEVER_UD_FAULTS). */
         if (need(g, GHCB_RAX, "MONITOR/MWAIT without RAX") &&
             need(g, GHCB_RCX, "MONITOR/MWAIT without RCX") &&
-            (g->exit_code == SVM_EXIT_MWAIT ||
-             need(g, GHCB_RDX, "MONITOR without RDX"))) {
-            set_result(g, GHCB_RESULT_OK, 0);
+            g->exit_code == SVM_EXIT_MONITOR) {
+            need(g, GHCB_RDX, "MONITOR without RDX");
         }
         break;
     case SVM_VMGEXIT_MMIO_READ:
@@ -725,7 +894,6 @@ static SevEsExit dispatch(Ghcb *g)
         break;
     case SVM_VMGEXIT_NMI_COMPLETE:
         env->sev_es.nmi_masked = false;
-        set_result(g, GHCB_RESULT_OK, 0);
         break;
     case SVM_VMGEXIT_AP_HLT_LOOP:
         if (take_early_wake(cpu)) {
@@ -734,24 +902,36 @@ static SevEsExit dispatch(Ghcb *g)
         }
         env->sev_es.hold = SEV_ES_HOLD_GHCB;
         env->sev_es.hold_ghcb = g->gpa;
-        set_result(g, GHCB_RESULT_OK, 0);
         return SEV_ES_HALT;
     case SVM_VMGEXIT_AP_JUMP_TABLE:
         handle_ap_jump_table(g);
         break;
     case SVM_VMGEXIT_HV_FEATURES:
-        set_result(g, GHCB_RESULT_OK, 0);      /* no SNP features */
+        if (v61) {
+            input_error(g, GHCB_ERR_INVALID_EVENT, "no HV features in 6.1");
+        } else {
+            set_result(g, GHCB_RESULT_OK, GHCB_HV_FT_SUPPORTED);
+        }
         break;
     case SVM_VMGEXIT_TERM_REQUEST:
+        if (v61) {
+            input_error(g, GHCB_ERR_INVALID_EVENT,
+                        "no termination event in 6.1");
+            break;
+        }
         return terminate(cpu, g->info1 & 0xf, (g->info1 >> 4) & 0xff);
     case SVM_VMGEXIT_UNSUPPORTED:
         error_report("sev-es: guest reports an unsupported event: "
-                     "info1 0x%" PRIx64 " info2 0x%" PRIx64 ", stopping",
+                     "info1 0x%" PRIx64 " info2 0x%" PRIx64,
                      g->info1, g->info2);
-        qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
-        return SEV_ES_STOP;
+        g->fatal = "unsupported event (KVM_RUN: EINVAL)";
+        break;
     default:
-        input_error(g, GHCB_ERR_INVALID_EVENT, "unknown exit code");
+        if (!v61 && is_snp_event(g->exit_code)) {
+            input_error(g, GHCB_ERR_MISSING_INPUT, "SNP event, not SNP");
+        } else {
+            input_error(g, GHCB_ERR_INVALID_EVENT, "unknown exit code");
+        }
     }
     return SEV_ES_RESUME;
 }
@@ -768,17 +948,6 @@ static void respond(Ghcb *g)
         host_write(g->scratch_gpa, g->scratch, g->scratch_len);
     }
     host_write(g->gpa, g->page, GHCB_SAVE_AREA_END);
-}
-
-/*
- * The guest asked for something no KVM survives: KVM_RUN fails and the
- * VMM stops the VM.
- */
-static SevEsExit stop_guest(X86CPU *cpu, const char *why)
-{
-    error_report("sev-es: vCPU %d: %s, stopping", CPU(cpu)->cpu_index, why);
-    qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
-    return SEV_ES_STOP;
 }
 
 /* The registers KVM copies from the GHCB and back (sev_es_sync_*_ghcb). */

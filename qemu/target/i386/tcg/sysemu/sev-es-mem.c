@@ -10,8 +10,8 @@
  *            the host see these bytes, ciphertext of private data
  *
  * A CPU access with the other C-bit, a DMA or a host access (monitor,
- * gdbstub, dump) converts the page in place and flushes the TLBs.  The
- * transform is an involution, so conversions lose nothing; data written
+ * gdbstub, dump) converts the page in place (encrypting or decrypting
+ * it) and flushes the TLBs, so conversions lose nothing; data written
  * through C=0 reads back through C=1 as garbage, as on hardware.  A
  * correct guest converts each shared page once, so the fast path (TLB
  * hits on private pages) is untouched.
@@ -21,6 +21,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/bitmap.h"
+#include "crypto/aes.h"
 #include "qemu/guest-random.h"
 #include "qemu/rcu.h"
 #include "sysemu/cpus.h"
@@ -36,7 +37,8 @@
 
 #define TYPE_SEV_ES_DMA_IOMMU "sev-es-dma-iommu-memory-region"
 
-static uint64_t key[2];
+static AES_KEY enc_key, dec_key;
+static uint64_t tweak_key[2];
 static unsigned long *shared_map;       /* by ram_addr page: set = shared */
 static uint64_t shared_map_pages;
 static QemuMutex lock;
@@ -54,17 +56,32 @@ static uint64_t mix(uint64_t x)
     return x;
 }
 
-/* XOR with a keystream of (key, 16-byte block address): an involution. */
-static void transform_page(uint8_t *host, ram_addr_t ram_addr)
+/*
+ * The memory controller's engine (APM 15.34.1): AES-128 on each 16-byte
+ * block, with a tweak derived from the block's address (XEX: E(P ^ T) ^
+ * T).  Equal data at two addresses encrypts differently, and one
+ * changed byte of ciphertext changes the whole block's plaintext: a C=0
+ * store garbles its 16-byte block, never just its own bytes.
+ */
+static void transform_page(uint8_t *host, ram_addr_t ram_addr, bool encrypt)
 {
-    uint64_t *w = (uint64_t *)host;
     unsigned i;
 
-    for (i = 0; i < TARGET_PAGE_SIZE / 8; i += 2) {
-        uint64_t block = ram_addr + i * 8;
+    for (i = 0; i < TARGET_PAGE_SIZE; i += 16) {
+        uint64_t block = ram_addr + i;
+        uint64_t t0 = mix(tweak_key[0] ^ block);
+        uint64_t t1 = mix(tweak_key[1] ^ block);
+        uint8_t b[16];
 
-        w[i] ^= mix(key[0] ^ block);
-        w[i + 1] ^= mix(key[1] ^ block);
+        stq_le_p(b, ldq_le_p(host + i) ^ t0);
+        stq_le_p(b + 8, ldq_le_p(host + i + 8) ^ t1);
+        if (encrypt) {
+            AES_encrypt(b, b, &enc_key);
+        } else {
+            AES_decrypt(b, b, &dec_key);
+        }
+        stq_le_p(host + i, ldq_le_p(b) ^ t0);
+        stq_le_p(host + i + 8, ldq_le_p(b + 8) ^ t1);
     }
 }
 
@@ -132,7 +149,7 @@ static bool set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
     }
     if (test_bit(page, shared_map) == private) {
         transform_page((uint8_t *)memory_region_get_ram_ptr(mr) +
-                       (xlat & TARGET_PAGE_MASK), ram_addr);
+                       (xlat & TARGET_PAGE_MASK), ram_addr, !private);
         change_bit(page, shared_map);
         converted = true;
     }
@@ -253,8 +270,13 @@ type_init(dma_iommu_register_types)
 
 void sev_es_mem_init(Error **errp)
 {
+    uint8_t aes[16];
+
     qemu_mutex_init(&lock);
-    qemu_guest_getrandom_nofail(key, sizeof(key));
+    qemu_guest_getrandom_nofail(aes, sizeof(aes));
+    qemu_guest_getrandom_nofail(tweak_key, sizeof(tweak_key));
+    AES_set_encrypt_key(aes, 128, &enc_key);
+    AES_set_decrypt_key(aes, 128, &dec_key);
     memory_region_init_iommu(&dma_iommu, sizeof(dma_iommu),
                              TYPE_SEV_ES_DMA_IOMMU, NULL, "sev-es-dma",
                              UINT64_MAX);
