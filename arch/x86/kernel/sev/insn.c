@@ -99,6 +99,33 @@ static bool fast_match(struct vc_ctxt *ctxt, int n)
 	}
 }
 
+/*
+ * MMIO (exit 0x400): a MOV, MOVZX or MOVSX with a memory operand, or a
+ * MOVS.  With ModRM.mod 3 the operand is a register and the "address"
+ * insn_get_addr_ref() computes is that register's value: emulating it
+ * would let the hypervisor read or write a register of its choosing.  C6
+ * and C7 are MOV only with ModRM.reg 0.
+ */
+static bool mmio_matches(struct vc_ctxt *ctxt)
+{
+	struct insn *insn = &ctxt->insn;
+	u8 modrm = insn->modrm.value;
+
+	ctxt->mmio_type = insn_decode_mmio(insn, &ctxt->mmio_bytes);
+	switch (ctxt->mmio_type) {
+	case MMIO_DECODE_FAILED:
+		return false;
+	case MMIO_MOVS:
+		return true;
+	case MMIO_WRITE_IMM:
+		if (X86_MODRM_REG(modrm))
+			return false;
+		fallthrough;
+	default:
+		return insn->modrm.nbytes && X86_MODRM_MOD(modrm) != 3;
+	}
+}
+
 /* Which instructions can raise this exit, judged on the decoded one. */
 static bool insn_matches(struct vc_ctxt *ctxt)
 {
@@ -127,8 +154,7 @@ static bool insn_matches(struct vc_ctxt *ctxt)
 		       opc[1] == (ctxt->exit_code == SVM_EXIT_READ_DR7 ? 0x21 : 0x23) &&
 		       X86_MODRM_REG(modrm) == 7 && X86_MODRM_MOD(modrm) == 3;
 	case SVM_EXIT_NPF:
-		ctxt->mmio_type = insn_decode_mmio(insn, &ctxt->mmio_bytes);
-		return ctxt->mmio_type != MMIO_DECODE_FAILED;
+		return mmio_matches(ctxt);
 	default:
 		return false;
 	}
@@ -202,6 +228,9 @@ enum vc_result vc_check_insn(struct vc_ctxt *ctxt)
 		return VC_DONE;
 	if (ctxt->user)
 		return VC_SIGBUS;
+	if (ctxt->exit_code == SVM_EXIT_NPF)
+		return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH,
+				"MMIO #VC not on a MOV to or from memory");
 	return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH,
 			"#VC error code does not match the instruction");
 }

@@ -149,6 +149,17 @@ static const struct decode_case decode_cases[] = {
 	{ "mov eax, [rdi]", { 0x8b, 0x07 }, 2, SVM_EXIT_NPF, VC_DONE, 2 },
 	{ "movzx eax, byte [rdi]", { 0x0f, 0xb6, 0x07 }, 3, SVM_EXIT_NPF, VC_DONE, 3 },
 	{ "mov dword [rdi], imm32", { 0xc7, 0x07, 1, 2, 3, 4 }, 6, SVM_EXIT_NPF, VC_DONE, 6 },
+	{ "mov qword [rdi], rax", { 0x48, 0x89, 0x07 }, 3, SVM_EXIT_NPF, VC_DONE, 3 },
+	{ "mov byte [rdi], imm8", { 0xc6, 0x07, 1 }, 3, SVM_EXIT_NPF, VC_DONE, 3 },
+	/* Register forms: the "address" would be a register's value. */
+	{ "mov rax, rdi (89 /r) as mmio", { 0x48, 0x89, 0xf8 }, 3, SVM_EXIT_NPF, VC_FATAL },
+	{ "mov rax, rdi (8b /r) as mmio", { 0x48, 0x8b, 0xc7 }, 3, SVM_EXIT_NPF, VC_FATAL },
+	{ "movzx eax, cl as mmio", { 0x0f, 0xb6, 0xc1 }, 3, SVM_EXIT_NPF, VC_FATAL },
+	{ "mov eax, imm32 (c7 /0) as mmio", { 0xc7, 0xc0, 1, 2, 3, 4 }, 6, SVM_EXIT_NPF,
+	  VC_FATAL },
+	/* C6/C7 are MOV only with ModRM.reg 0. */
+	{ "c7 /1 [rdi], imm32 as mmio", { 0xc7, 0x0f, 1, 2, 3, 4 }, 6, SVM_EXIT_NPF, VC_FATAL },
+	{ "c6 /2 [rdi], imm8 as mmio", { 0xc6, 0x17, 1 }, 3, SVM_EXIT_NPF, VC_FATAL },
 	{ "cpuid as mmio", { 0x0f, 0xa2 }, 2, SVM_EXIT_NPF, VC_FATAL },
 	{ "cpuid as unknown exit", { 0x0f, 0xa2 }, 2, SVM_EXIT_HLT, VC_FATAL },
 };
