@@ -105,6 +105,13 @@ noinstr struct ghcb *sev_ghcb_get(struct ghcb_state *state)
 	return &d->ghcb;
 }
 
+/*
+ * Give the GHCB back: to the request this one interrupted, or empty.  The
+ * GHCB MSR still points at the page and VMGEXIT works at any CPL, so a
+ * request left valid would be run again by the next user-space
+ * "rep vmmcall" (GHCB spec 2.3.2: the valid bitmap says what the
+ * hypervisor may use).
+ */
 noinstr void sev_ghcb_put(struct ghcb_state *state)
 {
 	struct sev_es_percpu *d = this_cpu_read(sev_es_percpu);
@@ -114,6 +121,7 @@ noinstr void sev_ghcb_put(struct ghcb_state *state)
 		d->backup_active = false;
 		return;
 	}
+	ghcb_invalidate(&d->ghcb);
 	d->ghcb_active = false;
 }
 

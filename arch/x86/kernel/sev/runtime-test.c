@@ -306,6 +306,42 @@ static void ghcb_result_checks(struct kunit *test)
 	}
 }
 
+/*
+ * A GHCB given back holds no request: a VMGEXIT from user space (which
+ * anyone can execute) must not have the hypervisor run the kernel's last
+ * one again.  A nested user gives back the outer request, still valid.
+ */
+static void ghcb_release_invalidates(struct kunit *test)
+{
+	struct ghcb_state outer, inner;
+	bool outer_back, code_valid, bitmap_clear;
+	unsigned long flags;
+	struct ghcb *g;
+	u64 code;
+
+	need_ghcb_pages(test);
+
+	local_irq_save(flags);
+	g = sev_ghcb_get(&outer);
+	ghcb_set_sw_exit_code(g, SVM_EXIT_IOIO);
+	ghcb_set_rax(g, 0x80);
+	/* As a #VC or an NMI in the middle of the request would. */
+	ghcb_set_sw_exit_code(sev_ghcb_get(&inner), SVM_EXIT_MSR);
+	sev_ghcb_put(&inner);
+	outer_back = g->save.sw_exit_code == SVM_EXIT_IOIO &&
+		     ghcb_sw_exit_code_is_valid(g) && ghcb_rax_is_valid(g);
+	sev_ghcb_put(&outer);
+	code = g->save.sw_exit_code;
+	code_valid = ghcb_sw_exit_code_is_valid(g);
+	bitmap_clear = !memchr_inv(g->save.valid_bitmap, 0, sizeof(g->save.valid_bitmap));
+	local_irq_restore(flags);
+
+	KUNIT_EXPECT_TRUE(test, outer_back);
+	KUNIT_EXPECT_EQ(test, code, 0);
+	KUNIT_EXPECT_FALSE(test, code_valid);
+	KUNIT_EXPECT_TRUE(test, bitmap_clear);
+}
+
 /* Decode, then run @handler against the stand-in with IRQs off. */
 static enum vc_result run(struct kunit *test, struct vc_ctxt *ctxt,
 			  enum vc_result (*handler)(struct vc_ctxt *, struct ghcb *))
@@ -645,6 +681,7 @@ static struct kunit_case sev_es_vc_cases[] = {
 	KUNIT_CASE(decode_user_mismatch_sigbus),
 	KUNIT_CASE(ioio_exit_info),
 	KUNIT_CASE(ghcb_result_checks),
+	KUNIT_CASE(ghcb_release_invalidates),
 	KUNIT_CASE(cpuid_handler),
 	KUNIT_CASE(msr_handler),
 	KUNIT_CASE(tsc_pmc_handlers),

@@ -226,6 +226,8 @@ bool __init handle_vc_boot_ghcb(struct pt_regs *regs)
 
 	vc_init(&ctxt, regs, regs->orig_ax);
 	res = vc_emulate(&ctxt, ghcb);
+	/* Nothing left for a later VMGEXIT to repeat (see sev_ghcb_put()). */
+	ghcb_invalidate(ghcb);
 
 	if (res == VC_EXCEPTION) {
 		if (ctxt.exc.vector == X86_TRAP_PF)
