@@ -322,24 +322,27 @@ SYM_FUNC_START(startup32_check_sev_cbit)
 	cmpl	$0, (sev_status - 0b)(%ebp)
 	je	4f
 
-	/* Two random words; RDRAND, or the TSC when the CPU has none. */
+	/*
+	 * Two words from RDRAND, which the hypervisor cannot predict.  It
+	 * answers CPUID and can hide RDRAND: without it, refuse to run.
+	 */
 	movl	$1, %eax
 	xorl	%ecx, %ecx
 	cpuid
 	btl	$30, %ecx
-	jnc	3f
+	jnc	.Lno_rdrand
 	movl	$16, %esi
 1:	rdrand	%eax
 	jc	2f
 	decl	%esi
 	jnz	1b
-	jmp	3f
-2:	rdrand	%ebx
+	jmp	.Lno_rdrand
+2:	movl	$16, %esi
+3:	rdrand	%ebx
 	jc	5f
-3:	rdtsc
-	movl	%edx, %ebx
-	xorl	$0x9e3779b9, %eax
-	roll	$13, %ebx
+	decl	%esi
+	jnz	3b
+	jmp	.Lno_rdrand
 
 5:	leal	(sev_check_data - 0b)(%ebp), %esi
 	movl	%eax, 0(%esi)
@@ -360,6 +363,8 @@ SYM_FUNC_START(startup32_check_sev_cbit)
 	RET
 
 6:	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_CBIT_PROBE
+.Lno_rdrand:
+	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_NO_RDRAND
 SYM_FUNC_END(startup32_check_sev_cbit)
 
 	.data

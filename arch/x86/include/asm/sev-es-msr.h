@@ -51,6 +51,7 @@
 #define SEV_TERM_GHCB_SIZE		0x1c	/* response beyond the request's shared buffer */
 #define SEV_TERM_VC_FAILED		0x1d	/* hypervisor refused a kernel request */
 #define SEV_TERM_GHCB_NESTED		0x1e	/* GHCB needed three levels deep */
+#define SEV_TERM_NO_RDRAND		0x1f	/* no RDRAND for the C-bit checks */
 
 #ifndef __ASSEMBLY__
 

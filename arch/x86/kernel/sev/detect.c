@@ -50,23 +50,25 @@ static void refuse_snp(u64 status)
 }
 
 /*
- * A value the hypervisor cannot choose for the probe to write.  Without
- * RDRAND the TSC stands in: the hypervisor sees it only approximately.
+ * The value the probe writes: one the hypervisor can neither choose nor
+ * predict, so RDRAND's.  The hypervisor answers CPUID and could hide
+ * RDRAND to make the guest use something it can guess (the TSC it
+ * virtualizes), so without a working RDRAND the guest refuses to run.
  */
-static u64 probe_pattern(bool have_rdrand)
+static u64 probe_pattern(u64 status)
 {
+	u32 eax, ebx, ecx, edx;
 	unsigned long val;
 	bool ok;
-	u32 lo, hi;
 	int i;
 
-	for (i = 0; have_rdrand && i < 16; i++) {
+	detect_cpuid(1, &eax, &ebx, &ecx, &edx);
+	for (i = 0; (ecx & BIT(30)) && i < 16; i++) {
 		asm volatile("rdrand %0; setc %1" : "=r" (val), "=qm" (ok));
 		if (ok)
 			return val;
 	}
-	asm volatile("rdtsc" : "=a" (lo), "=d" (hi));
-	return (((u64)hi << 32) | lo) * 0x9e3779b97f4a7c15ULL;
+	detect_refuse(status, SEV_TERM_SET_LINUX, SEV_TERM_NO_RDRAND);
 }
 
 /* SEV_STATUS, or 0 on a CPU without SEV (APM 15.34.1, 15.34.10). */
@@ -90,7 +92,6 @@ u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
 	u32 eax, ebx, ecx, edx;
 	unsigned int cbit;
 	unsigned long code;
-	bool rdrand;
 
 	*ghcb_version = 0;
 	*status = sev_read_status();
@@ -117,11 +118,9 @@ u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
 	if (!sev_cbit_plausible(cbit))
 		detect_refuse(*status, SEV_TERM_SET_LINUX, SEV_TERM_CBIT_RANGE);
 
-	detect_cpuid(1, &eax, &ebx, &ecx, &edx);
-	rdrand = ecx & BIT(30);
 	asm("leaq sev_cbit_probe_run(%%rip), %0" : "=r" (code));
 	if (sev_cbit_probe(area, (unsigned long)area, code, code, cbit,
-			   probe_pattern(rdrand)) != SEV_CBIT_ENCRYPTS)
+			   probe_pattern(*status)) != SEV_CBIT_ENCRYPTS)
 		detect_refuse(*status, SEV_TERM_SET_LINUX, SEV_TERM_CBIT_PROBE);
 
 	return BIT_ULL(cbit);
