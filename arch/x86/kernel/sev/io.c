@@ -74,7 +74,8 @@ u64 vc_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size)
 
 	if (ctxt->decoded) {
 		op = ctxt->insn.opcode.bytes[0];
-		opsize = ctxt->insn.opnd_bytes;
+		/* There is no 64-bit IN or OUT: with REX.W they are 32-bit. */
+		opsize = min_t(unsigned int, ctxt->insn.opnd_bytes, 4);
 		asize = ctxt->insn.addr_bytes;
 	} else {
 		if (b[0] == 0x66) {
@@ -87,7 +88,8 @@ u64 vc_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size)
 
 	switch (op) {
 	case 0xe4 ... 0xe7:
-		*port = ctxt->decoded ? ctxt->insn.immediate.value : b[pfx + 1];
+		/* An unsigned imm8; the decoder's value is sign-extended. */
+		*port = ctxt->decoded ? ctxt->insn.immediate.bytes[0] : b[pfx + 1];
 		break;
 	case 0x6c ... 0x6f:
 		info |= SVM_IOIO_STR_MASK | IOIO_ADDR(asize);

@@ -236,6 +236,48 @@ static void ioio_exit_info(struct kunit *test)
 			IOIO_SIZE(4) | SVM_IOIO_STR_MASK | IOIO_ADDR(4) | SVM_IOIO_TYPE_MASK);
 }
 
+/*
+ * What the decoder gets (any prefix but 66) must come out as the fast
+ * path's: the imm8 port is unsigned, and IN/OUT have no 64-bit operand
+ * size (REX.W is ignored: 32 bits).
+ */
+static void ioio_exit_info_decoded(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+	unsigned int size;
+	u16 port;
+
+	/* in al, 0x80 with a REX prefix */
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x40, 0xe4, 0x80);
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+			IOIO_PORT(0x80) | IOIO_SIZE(1) | SVM_IOIO_TYPE_MASK);
+	KUNIT_EXPECT_EQ(test, port, 0x80);
+
+	/* rex.w in eax, 0xf0 */
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x48, 0xe5, 0xf0);
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+			IOIO_PORT(0xf0) | IOIO_SIZE(4) | SVM_IOIO_TYPE_MASK);
+	KUNIT_EXPECT_EQ(test, size, 4);
+
+	/* rex.w out dx, eax */
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x48, 0xef);
+	regs.dx = 0xcfc;
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+			IOIO_PORT(0xcfc) | IOIO_SIZE(4));
+
+	/* rep rex.w outsd */
+	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xf3, 0x48, 0x6f);
+	regs.dx = 0x3f8;
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+			IOIO_PORT(0x3f8) | IOIO_SIZE(4) | SVM_IOIO_STR_MASK | SVM_IOIO_REP_MASK |
+			IOIO_ADDR(8) | IOIO_SEG(3));
+}
+
 struct result_case {
 	const char *what;
 	bool info1_valid, info2_valid, user;
@@ -680,6 +722,7 @@ static struct kunit_case sev_es_vc_cases[] = {
 	KUNIT_CASE(decode_matches_exit),
 	KUNIT_CASE(decode_user_mismatch_sigbus),
 	KUNIT_CASE(ioio_exit_info),
+	KUNIT_CASE(ioio_exit_info_decoded),
 	KUNIT_CASE(ghcb_result_checks),
 	KUNIT_CASE(ghcb_release_invalidates),
 	KUNIT_CASE(cpuid_handler),
