@@ -271,10 +271,13 @@ enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	if (res != VC_DONE)
 		return res;
 
-	if (type == MMIO_WRITE)
+	if (type == MMIO_WRITE) {
 		memcpy(ghcb->shared_buffer, reg, bytes);
-	else if (type == MMIO_WRITE_IMM)
-		memcpy(ghcb->shared_buffer, ctxt->insn.immediate1.bytes, bytes);
+	} else if (type == MMIO_WRITE_IMM) {
+		/* The immediate, sign-extended to the operand (REX.W C7). */
+		val = (s64)ctxt->insn.immediate.value;
+		memcpy(ghcb->shared_buffer, &val, bytes);
+	}
 
 	scratch = sev_ghcb_scratch_pa(ghcb);
 	ghcb_set_sw_scratch(ghcb, scratch);

@@ -19,6 +19,7 @@
 #include <asm/sev-es-msr.h>
 #include <asm/svm.h>
 #include <asm/traps.h>
+#include <asm/unaligned.h>
 #include <asm/x86_init.h>
 
 #include "internal.h"
@@ -665,6 +666,21 @@ static void mmio_handler(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hv.exit_code, SVM_VMGEXIT_MMIO_WRITE);
 	KUNIT_EXPECT_EQ(test, hv.req_buf[0], 1);
 	KUNIT_EXPECT_EQ(test, hv.req_buf[3], 4);
+
+	/* mov qword [rdi], 0xffffffffff000080: the imm32, sign-extended. */
+	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x48, 0xc7, 0x07, 0x80, 0, 0, 0xff);
+	regs.di = (unsigned long)mmio;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.req_info2, 8);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le64(hv.req_buf), 0xffffffffff000080ULL);
+
+	/* mov word [rdi], 0x8001 */
+	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x66, 0xc7, 0x07, 0x01, 0x80);
+	regs.di = (unsigned long)mmio;
+	memset(hv.req_buf, 0, sizeof(hv.req_buf));
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.req_info2, 2);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(hv.req_buf), 0x8001);
 
 	/* A read that claims 2048 bytes. */
 	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x8b, 0x07);
