@@ -83,6 +83,9 @@ extern struct ghcb *sev_ghcb_test_page;
 extern void (*sev_ghcb_test_hv)(struct ghcb *ghcb);
 #endif
 
+/* vc.c */
+enum vc_result vc_emulate(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+
 /* insn.c */
 enum vc_result vc_decode(struct vc_ctxt *ctxt);
 enum vc_result vc_check_insn(struct vc_ctxt *ctxt);

@@ -734,6 +734,31 @@ static void vmmcall_handler(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_UD);
 }
 
+/*
+ * An intercepted #AC (exit 0x51): user space gets the #AC (SIGBUS,
+ * BUS_ADRALN); the kernel never runs with alignment checks, so there it
+ * is the hypervisor's invention.
+ */
+static void alignment_check(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+
+	SETUP(&ctxt, &regs, SVM_EXIT_EXCP_BASE + X86_TRAP_AC, 0x8b, 0x07);
+	regs.cs = __USER_CS;
+	regs.flags |= X86_EFLAGS_AC;
+	ctxt.user = true;
+	KUNIT_EXPECT_EQ(test, vc_emulate(&ctxt, &test_ghcb), VC_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_AC);
+	KUNIT_EXPECT_EQ(test, ctxt.exc.error_code, 0);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_EXCP_BASE + X86_TRAP_AC, 0x8b, 0x07);
+	hv.exit_code = 0;
+	KUNIT_EXPECT_EQ(test, vc_emulate(&ctxt, &test_ghcb), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_VC_MISMATCH);
+	KUNIT_EXPECT_EQ(test, hv.exit_code, 0);
+}
+
 static struct kunit_case sev_es_vc_cases[] = {
 	KUNIT_CASE(decode_matches_exit),
 	KUNIT_CASE(decode_user_mismatch_sigbus),
@@ -750,6 +775,7 @@ static struct kunit_case sev_es_vc_cases[] = {
 	KUNIT_CASE(mmio_handler),
 	KUNIT_CASE(dr7_handlers),
 	KUNIT_CASE(vmmcall_handler),
+	KUNIT_CASE(alignment_check),
 	{}
 };
 

@@ -68,6 +68,20 @@ static enum vc_result vc_dispatch(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	}
 }
 
+/*
+ * An intercepted #AC, exit 0x51 (APM 15.35.5): raise it in its place.
+ * Alignment checks happen at CPL 3 only, so in the kernel no instruction
+ * can have caused it.
+ */
+static enum vc_result vc_handle_ac(struct vc_ctxt *ctxt)
+{
+	if (!ctxt->user)
+		return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH, "#AC in the kernel");
+	ctxt->exc.vector = X86_TRAP_AC;
+	ctxt->exc.error_code = 0;
+	return VC_EXCEPTION;
+}
+
 static void vc_init(struct vc_ctxt *ctxt, struct pt_regs *regs,
 		    unsigned long exit_code)
 {
@@ -81,14 +95,17 @@ static void vc_init(struct vc_ctxt *ctxt, struct pt_regs *regs,
 
 /*
  * Decode and check, then emulate on @ghcb, or on this CPU's GHCB if NULL.
- * MOVS to or from MMIO needs none: it copies one element with ordinary
- * accesses, and the MMIO side of it raises a #VC of its own.
+ * An intercepted #AC has no instruction to emulate.  MOVS to or from MMIO
+ * needs no GHCB: it copies one element with ordinary accesses, and the
+ * MMIO side of it raises a #VC of its own.
  */
-static enum vc_result vc_emulate(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+enum vc_result vc_emulate(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	struct ghcb_state state;
 	enum vc_result res;
 
+	if (ctxt->exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_AC)
+		return vc_handle_ac(ctxt);
 	res = vc_decode(ctxt);
 	if (res != VC_DONE)
 		return res;
@@ -117,6 +134,10 @@ static void vc_raise(struct vc_ctxt *ctxt)
 	case X86_TRAP_PF:
 		write_cr2(ctxt->exc.cr2);
 		exc_page_fault(regs, ctxt->exc.error_code);
+		break;
+	case X86_TRAP_AC:
+		/* SIGBUS, BUS_ADRALN (or the split lock policy). */
+		exc_alignment_check(regs, ctxt->exc.error_code);
 		break;
 	default:
 		sev_es_die(SEV_TERM_VC_UNEXPECTED, "no way to raise this exception");
