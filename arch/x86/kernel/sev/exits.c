@@ -18,8 +18,13 @@
 
 #include "internal.h"
 
-/* DR7 after reset: only the always-one bit 10 (APM 13.1.1.5). */
-#define DR7_RESET_VALUE		0x400
+/*
+ * DR7 as the CPU keeps it (APM 13.1.1.5): bit 10 reads as one, bits 15:14
+ * and 12:11 as zero.  After reset only bit 10 is set.
+ */
+#define DR7_FIXED_ONE		BIT(10)
+#define DR7_READ_AS_ZERO	(BIT(15) | BIT(14) | BIT(12) | BIT(11))
+#define DR7_RESET_VALUE		DR7_FIXED_ONE
 
 /* DR7 as the guest last wrote it; the hypervisor cannot read ours. */
 static DEFINE_PER_CPU(unsigned long, sev_dr7) = DR7_RESET_VALUE;
@@ -198,6 +203,7 @@ enum vc_result vc_handle_dr7_write(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	unsigned long *reg = dr7_gpr(ctxt);
 	enum vc_result res;
+	unsigned long val;
 
 	if (!reg)
 		return vc_check_insn(ctxt);
@@ -207,9 +213,10 @@ enum vc_result vc_handle_dr7_write(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 		return VC_EXCEPTION;
 	}
 
-	ghcb_set_rax(ghcb, *reg);
+	val = (*reg & ~DR7_READ_AS_ZERO) | DR7_FIXED_ONE;
+	ghcb_set_rax(ghcb, val);
 	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_WRITE_DR7, 0, 0);
 	if (res == VC_DONE)
-		this_cpu_write(sev_dr7, *reg);
+		this_cpu_write(sev_dr7, val);
 	return res;
 }

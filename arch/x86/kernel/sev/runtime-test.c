@@ -716,6 +716,25 @@ static void dr7_handlers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, regs.bx, 0x401);
 	KUNIT_EXPECT_EQ(test, hv.exit_code, 0);
 
+	/* As the CPU keeps it: bits 15:14 and 12:11 zero, bit 10 one. */
+	SETUP(&ctxt, &regs, SVM_EXIT_WRITE_DR7, 0x0f, 0x23, 0xf8);
+	regs.ax = 0xffffdbff;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_dr7_write), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.req_rax, 0xffff07ff);
+	SETUP(&ctxt, &regs, SVM_EXIT_READ_DR7, 0x0f, 0x21, 0xfb);
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, vc_handle_dr7_read(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, regs.bx, 0xffff07ff);
+
+	SETUP(&ctxt, &regs, SVM_EXIT_WRITE_DR7, 0x0f, 0x23, 0xf8);
+	regs.ax = 0x1;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_dr7_write), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.req_rax, 0x401);
+	SETUP(&ctxt, &regs, SVM_EXIT_READ_DR7, 0x0f, 0x21, 0xfb);
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, vc_handle_dr7_read(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, regs.bx, 0x401);
+
 	SETUP(&ctxt, &regs, SVM_EXIT_WRITE_DR7, 0x0f, 0x23, 0xf8);
 	regs.ax = 0x400;
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_dr7_write), VC_DONE);
