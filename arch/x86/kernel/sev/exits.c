@@ -124,14 +124,19 @@ enum vc_result vc_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 }
 
 /*
- * INVD 0x76, WBINVD 0x89 (GHCB spec 4.1.7, 4.1.14): the hypervisor does
- * it for us.  Guest memory is encrypted, so a real INVD would throw away
- * data the hypervisor cannot write back; it is passed on as asked and
- * KVM turns it into WBINVD.
+ * WBINVD 0x89 (GHCB spec 4.1.14): the hypervisor does it for us.  INVD
+ * 0x76 is refused, never passed on: it would throw away dirty lines of
+ * private memory, which the hypervisor cannot write back for the guest.
+ * The kernel does not execute INVD, and at CPL 3 it faults before any
+ * intercept, so this #VC is a bug or a lie.
  */
 enum vc_result vc_handle_cache(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
-	return sev_ghcb_call(ctxt, ghcb, ctxt->exit_code, 0, 0);
+	if (ctxt->exit_code == SVM_EXIT_INVD)
+		return ctxt->user ? VC_SIGBUS :
+		       vc_fatal(ctxt, SEV_TERM_VC_UNEXPECTED,
+				"INVD would drop private data");
+	return sev_ghcb_call(ctxt, ghcb, SVM_EXIT_WBINVD, 0, 0);
 }
 
 /* MONITOR 0x8a, MWAIT 0x8b (GHCB spec 4.1.8): RAX, RCX (and RDX) in. */

@@ -753,6 +753,23 @@ static void vmmcall_handler(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_UD);
 }
 
+static void cache_handler(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+
+	SETUP(&ctxt, &regs, SVM_EXIT_WBINVD, 0x0f, 0x09);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cache), VC_DONE);
+	KUNIT_EXPECT_EQ(test, hv.exit_code, SVM_EXIT_WBINVD);
+
+	/* INVD would drop private data: refused, and never asked for. */
+	SETUP(&ctxt, &regs, SVM_EXIT_INVD, 0x0f, 0x08);
+	hv.exit_code = 0;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cache), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_VC_UNEXPECTED);
+	KUNIT_EXPECT_EQ(test, hv.exit_code, 0);
+}
+
 /*
  * An intercepted #AC (exit 0x51): user space gets the #AC (SIGBUS,
  * BUS_ADRALN); the kernel never runs with alignment checks, so there it
@@ -794,6 +811,7 @@ static struct kunit_case sev_es_vc_cases[] = {
 	KUNIT_CASE(mmio_handler),
 	KUNIT_CASE(dr7_handlers),
 	KUNIT_CASE(vmmcall_handler),
+	KUNIT_CASE(cache_handler),
 	KUNIT_CASE(alignment_check),
 	{}
 };
