@@ -7,13 +7,14 @@ S := scripts
 # Settings for boot.sh; see "make help".
 export KERNEL MODE CPU SMP MEM CMD TIMEOUT APPEND QEMU_ARGS LOG FORCE
 
-.PHONY: help deps fetch assemble regen qemu kernel initramfs build boot check bench hostile kunit series
+.PHONY: help deps fetch assemble regen qemu qemu-asan kernel initramfs build boot check bench fuzz hostile kunit series
 
 help:
 	@echo "make boot [KERNEL=ours|debian|PATH] [MODE=plain|sev-es|kvm-sev-es]"
 	@echo "          [SMP=N] [MEM=1G] [CMD='...'] [TIMEOUT=s] [APPEND='...'] [CPU=...]"
 	@echo "make check      build everything and run every test"
 	@echo "make bench      boot-time ratio sev-es/plain, per-exit counts, insns per #VC"
+	@echo "make fuzz [FUZZ_SEED=n]  10,000,000 random GHCB requests against QEMU with ASan/UBSan"
 	@echo "make hostile [KERNEL=...]  one boot per lie of the model's hostile hypervisor"
 	@echo "make kunit [MODE=sev-es|plain|kvm-sev-es]  our KUnit suites in a guest, via kunit.py"
 	@echo "make series     export the guest series (format-patch, cover letter), checkpatch, W=1"
@@ -37,6 +38,9 @@ regen:
 qemu: assemble
 	$(S)/build-qemu.sh >/dev/null
 
+qemu-asan: assemble
+	$(S)/build-qemu.sh asan >/dev/null
+
 kernel: assemble
 	$(S)/build-kernel.sh ours >/dev/null
 	$(S)/build-kernel.sh nosev >/dev/null
@@ -50,12 +54,17 @@ build: qemu kernel initramfs
 boot: build
 	$(S)/boot.sh
 
-check: build
+check: build qemu-asan
 	tests/run.sh
 
 bench: build
 	bench/boot-ratio.sh
 	bench/vc-cost.sh
+
+fuzz: qemu-asan
+	seed=$${FUZZ_SEED:-$$(date +%s)}; \
+	tests/ghcb-fuzz.sh long "$$seed" && \
+	tests/ghcb-fuzz.sh long "$$((seed + 1))" tcg-kvm=6.1
 
 hostile: build
 	tests/hostile.sh $(or $(KERNEL),ours)

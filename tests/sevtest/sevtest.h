@@ -151,6 +151,9 @@ extern bool (*fault_handler)(struct frame *f);
 /* tests.c */
 void run_tests(void);
 void nmi_taken(void);
+
+/* fuzz.c */
+void fuzz(uint64_t seed, uint64_t count);
 void sevtest_main(unsigned int c_bit);
 
 #endif /* __ASSEMBLER__ */

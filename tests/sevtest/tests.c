@@ -400,6 +400,11 @@ static void test_device_gpas(void)
 			      "a scratch GPA at the local APIC is not accessed");
 	}
 
+	ghcb_clear();
+	ghcb_set(GHCB_SCRATCH, GHCB_PA + GHCB_BUFFER);
+	ghcb_call(EXIT_MMIO_READ, ~0ULL - 3, 8);
+	check(!ghcb_result(), "GHCB: an MMIO read that wraps the address space");
+
 	vmgexit_at(0xffff0000ULL);
 	vmgexit_at(0xc0000000ULL);
 	check(inb(COM1_SCR) == inb(COM1_SCR),
@@ -692,11 +697,31 @@ static void exit_code_flood(void)
 	terminate(0xf, ok ? 0 : 3);
 }
 
+/* A 64-bit seed from the harness, one nibble per question. */
+static uint64_t harness_seed(void)
+{
+	uint64_t seed = 0;
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		printf("# READY nibble %u\n", i);
+		seed = seed << 4 | (harness_answer() & 0xf);
+	}
+	return seed;
+}
+
 void run_tests(void)
 {
+	uint8_t mode;
+
 	printf("# sevtest: C-bit %u\n", cbitpos);
 	printf("# READY mode\n");
-	switch (harness_answer()) {
+	mode = harness_answer();
+	switch (mode) {
+	case 7:
+	case 8:
+		fuzz(harness_seed(), mode == 7 ? 100000 : 10000000);
+		break;
 	case 2:
 		printf("# reset request (port 0xcf9)\n");
 		outb(0xcf9, 0x06);

@@ -170,44 +170,62 @@ bool sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
     return set_state(cpu_get_address_space(cs, asidx), paddr, attrs, private);
 }
 
+/*
+ * The last page of [@addr, @addr + @len), @len > 0: the range may end at
+ * the top of the address space, where @addr + @len wraps to 0.
+ */
+static hwaddr last_page(hwaddr addr, hwaddr len)
+{
+    hwaddr end = addr + len - 1;
+
+    return (end < addr ? (hwaddr)-1 : end) & TARGET_PAGE_MASK;
+}
+
 /* Devices, fw_cfg DMA and the hypervisor see DRAM: the shared state. */
 void sev_es_mem_host_access(hwaddr addr, hwaddr len)
 {
-    hwaddr page;
+    hwaddr page, last;
 
     if (!sev_es_tcg() || !len) {
         return;
     }
-    for (page = addr & TARGET_PAGE_MASK; page < addr + len;
-         page += TARGET_PAGE_SIZE) {
+    last = last_page(addr, len);
+    for (page = addr & TARGET_PAGE_MASK; ; page += TARGET_PAGE_SIZE) {
         set_state(&address_space_memory, page, MEMTXATTRS_UNSPECIFIED, false);
+        if (page == last) {
+            break;
+        }
     }
 }
 
 /* True when some page of the range is private RAM. */
 static bool has_private(hwaddr addr, hwaddr len)
 {
-    hwaddr page;
+    hwaddr page, last;
 
+    if (!len) {
+        return false;
+    }
+    last = last_page(addr, len);
     RCU_READ_LOCK_GUARD();
-    for (page = addr & TARGET_PAGE_MASK; page < addr + len;
-         page += TARGET_PAGE_SIZE) {
+    for (page = addr & TARGET_PAGE_MASK; ; page += TARGET_PAGE_SIZE) {
         hwaddr xlat, plen = TARGET_PAGE_SIZE;
         MemoryRegion *mr = address_space_translate(&address_space_memory, page,
                                                    &xlat, &plen, false,
                                                    MEMTXATTRS_UNSPECIFIED);
         uint64_t pfn;
 
-        if (!is_encrypted(mr)) {
-            continue;
+        if (is_encrypted(mr)) {
+            pfn = (memory_region_get_ram_addr(mr) + xlat) >> TARGET_PAGE_BITS;
+            if (pfn >= qatomic_load_acquire(&shared_map_pages) ||
+                !test_bit(pfn, qatomic_rcu_read(&shared_map))) {
+                return true;
+            }
         }
-        pfn = (memory_region_get_ram_addr(mr) + xlat) >> TARGET_PAGE_BITS;
-        if (pfn >= qatomic_load_acquire(&shared_map_pages) ||
-            !test_bit(pfn, qatomic_rcu_read(&shared_map))) {
-            return true;
+        if (page == last) {
+            return false;
         }
     }
-    return false;
 }
 
 /*
