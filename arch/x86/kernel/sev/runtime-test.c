@@ -11,8 +11,12 @@
  */
 #include <kunit/test.h>
 #include <linux/cc_platform.h>
+#include <linux/hardirq.h>
 #include <linux/io.h>
+#include <linux/kdebug.h>
+#include <linux/notifier.h>
 #include <linux/preempt.h>
+#include <asm/debugreg.h>
 #include <asm/insn-eval.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
@@ -795,6 +799,59 @@ static void alignment_check(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hv.exit_code, 0);
 }
 
+/*
+ * A #DB the hypervisor intercepts comes as #VC 0x41 (KVM in 6.1 does
+ * intercept it).  A single step in the kernel must reach the kernel's
+ * #DB handling, which runs as an NMI, and its debug notifiers (kgdb's
+ * way in), not the user-mode path.  The notifier consumes the step.
+ */
+static struct {
+	bool armed;
+	int hits;
+	bool in_nmi, user, tf;
+} kdb;
+
+static int kdb_notify(struct notifier_block *nb, unsigned long val, void *data)
+{
+	struct die_args *args = data;
+	unsigned long *dr6 = (unsigned long *)args->err;
+
+	if (val != DIE_DEBUG || !READ_ONCE(kdb.armed) || !(*dr6 & DR_STEP))
+		return NOTIFY_DONE;
+	kdb.hits++;
+	kdb.in_nmi = in_nmi();
+	kdb.user = user_mode(args->regs);
+	kdb.tf = args->regs->flags & X86_EFLAGS_TF;
+	args->regs->flags &= ~X86_EFLAGS_TF;
+	*dr6 &= ~DR_STEP;
+	return NOTIFY_STOP;
+}
+
+static struct notifier_block kdb_nb = { .notifier_call = kdb_notify };
+
+static void kernel_single_step(struct kunit *test)
+{
+	memset(&kdb, 0, sizeof(kdb));
+	KUNIT_ASSERT_EQ(test, register_die_notifier(&kdb_nb), 0);
+	WRITE_ONCE(kdb.armed, true);
+	/* TF on, one instruction, TF off (if no #DB took it off before). */
+	asm volatile("pushfq\n\t"
+		     "orq %0, (%%rsp)\n\t"
+		     "popfq\n\t"
+		     "nop\n\t"
+		     "pushfq\n\t"
+		     "andq %1, (%%rsp)\n\t"
+		     "popfq"
+		     : : "i" (X86_EFLAGS_TF), "i" (~X86_EFLAGS_TF) : "memory", "cc");
+	WRITE_ONCE(kdb.armed, false);
+	unregister_die_notifier(&kdb_nb);
+
+	KUNIT_EXPECT_EQ(test, kdb.hits, 1);
+	KUNIT_EXPECT_TRUE(test, kdb.in_nmi);
+	KUNIT_EXPECT_FALSE(test, kdb.user);
+	KUNIT_EXPECT_TRUE(test, kdb.tf);
+}
+
 static struct kunit_case sev_es_vc_cases[] = {
 	KUNIT_CASE(decode_matches_exit),
 	KUNIT_CASE(decode_user_mismatch_sigbus),
@@ -813,6 +870,7 @@ static struct kunit_case sev_es_vc_cases[] = {
 	KUNIT_CASE(vmmcall_handler),
 	KUNIT_CASE(cache_handler),
 	KUNIT_CASE(alignment_check),
+	KUNIT_CASE(kernel_single_step),
 	{}
 };
 

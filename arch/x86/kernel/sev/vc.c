@@ -179,7 +179,12 @@ static void vc_handle(struct pt_regs *regs, unsigned long exit_code)
 	vc_finish(&ctxt, vc_emulate(&ctxt, NULL));
 }
 
-/* A #DB the hypervisor intercepted arrives as #VC (APM 15.35.5). */
+/*
+ * A #DB the hypervisor intercepted arrives as #VC (APM 15.35.5).  There
+ * is nothing to emulate: it goes to the #DB handler for where it came
+ * from, before anything here that could be instrumented, and outside the
+ * #VC's own NMI-like section (the kernel #DB handler enters its own).
+ */
 static __always_inline bool vc_is_db(unsigned long exit_code)
 {
 	return exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_DB;
@@ -202,8 +207,9 @@ DEFINE_IDTENTRY_VC_KERNEL(exc_vmm_communication)
 {
 	irqentry_state_t irq_state;
 
+	/* The IST #DB handler's C part: kernel #DB semantics, as an NMI. */
 	if (unlikely(vc_is_db(error_code))) {
-		noist_exc_debug(regs);
+		exc_debug(regs);
 		return;
 	}
 
@@ -220,6 +226,7 @@ DEFINE_IDTENTRY_VC_KERNEL(exc_vmm_communication)
 
 DEFINE_IDTENTRY_VC_USER(exc_vmm_communication)
 {
+	/* The user-mode #DB handler: signals, ptrace, on the task stack. */
 	if (unlikely(vc_is_db(error_code))) {
 		noist_exc_debug(regs);
 		return;
