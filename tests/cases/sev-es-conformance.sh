@@ -71,7 +71,10 @@ gdb_packet() {
 
 # full_run [SEV-GUEST OPTIONS]: every check, with the harness's part
 # (NMIs, host views); passes when all passed and the guest terminated.
+# policy=0x4 (no NODBG) lets the host read plaintext.
 full_run() {
+	local debug=0
+	case ${1:-} in *policy=0x4*) debug=1 ;; esac
 	start_sevtest 1 "${1:-}"
 	ready nmi-1
 	monitor "$mon" nmi >/dev/null
@@ -86,23 +89,41 @@ full_run() {
 	le=$(fold -w2 <<<"$qword" | tac | tr -d '\n')	# the qword's bytes, in memory order
 	note "guest plaintext at $addr: 0x$qword"
 
+	# The host sees DRAM (ciphertext), or with a debug policy what the
+	# PSP's DBG_DECRYPT gives it (plaintext); never the registers.
 	xp=$(monitor "$mon" "xp /1xg $addr" | grep -a "^0*${addr#0x}:" || true)
 	note "monitor xp: $xp"
 	[ -n "$xp" ] || fail "monitor xp printed nothing"
-	! grep -qi "$qword" <<<"$xp" || fail "monitor xp showed the plaintext"
-
 	reply=$( { gdb_packet 'Qqemu.PhyMemMode:1'; sleep 0.5; gdb_packet "m${addr#0x},8"; } |
 		timeout 10 socat -t 3 - "UNIX-CONNECT:$gdb" | tr -d '\r')
 	mem=$(grep -o '\$[0-9a-f]\{16\}#' <<<"$reply" | tr -d '$#' || true)
 	note "gdbstub physical read: $mem"
 	[ -n "$mem" ] || fail "gdbstub did not answer the memory read: $reply"
-	[ "$mem" != "$le" ] || fail "gdbstub showed the plaintext"
+	if [ "$debug" = 1 ]; then
+		grep -qi "$qword" <<<"$xp" || fail "debug policy: monitor xp did not show the plaintext"
+		[ "$mem" = "$le" ] || fail "debug policy: gdbstub did not show the plaintext"
+	else
+		! grep -qi "$qword" <<<"$xp" || fail "monitor xp showed the plaintext"
+		[ "$mem" != "$le" ] || fail "gdbstub showed the plaintext"
+	fi
 
-	monitor "$mon" "dump-guest-memory $work/dump.elf $addr 4096" >/dev/null
-	[ -s "$work/dump.elf" ] || fail "no dump written"
-	hits=$(grep -ac 'SEVTEST' "$work/dump.elf" || true)
-	note "dump-guest-memory: $(stat -c %s "$work/dump.elf") bytes, plaintext hits: $hits"
-	[ "$hits" = 0 ] || fail "the dump holds the plaintext"
+	# What needs the registers is refused: page walks, stepping,
+	# breakpoints, dumps (their notes hold registers).
+	x=$(monitor "$mon" "x /1xg $addr" "info tlb" "info mem")
+	note "monitor x, info tlb, info mem: $(grep -a 'Cannot access\|secret' <<<"$x" | tr '\n' ' ')"
+	[ "$(grep -ac 'Cannot access memory' <<<"$x")" = 1 ] || fail "monitor x walked the page tables: $x"
+	[ "$(grep -ac "page tables are the guest's secret" <<<"$x")" = 2 ] ||
+		fail "info tlb/info mem walked the page tables: $x"
+	reply=$( { gdb_packet 'Qqemu.PhyMemMode:0'; sleep 0.3; gdb_packet "m${addr#0x},8"
+		sleep 0.3; gdb_packet "Z0,${addr#0x},1"; sleep 0.3; gdb_packet s; sleep 0.5; } |
+		timeout 10 socat -t 3 - "UNIX-CONNECT:$gdb" | tr -d '\r')
+	errs=$(grep -o '[$]E[0-9a-f]*#' <<<"$reply" | tr -d '$#' | tr '\n' ' ')
+	note "gdbstub virtual read, breakpoint, step: $errs"
+	[ "$(wc -w <<<"$errs")" = 3 ] || fail "gdbstub: virtual read, breakpoint and step not all refused: $reply"
+	dump=$(monitor "$mon" "dump-guest-memory $work/dump.elf $addr 4096")
+	note "dump-guest-memory: $(grep -a 'Dump' <<<"$dump")"
+	grep -q 'Dump not allowed' <<<"$dump" || fail "dump-guest-memory was not refused: $dump"
+	[ ! -e "$work/dump.elf" ] || fail "a dump was written"
 
 	monitor "$mon" cont 'o /b 0x3ff 3' >/dev/null
 	wait "$pid" || true
@@ -132,4 +153,5 @@ grep -q 'scratch area is not guest memory (KVM_RUN: EFAULT), stopping' "$err" ||
 note "scratch in device memory (6.1): $(grep -a 'scratch' "$err")"
 
 full_run tcg-kvm=6.1
+full_run policy=0x4
 full_run

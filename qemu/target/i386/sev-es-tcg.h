@@ -51,6 +51,7 @@ typedef struct SevEsTcgConfig {
     SevEsKvm kvm;
     uint32_t cbitpos;
     uint32_t reduced_phys_bits;
+    bool debug;                 /* policy allows debugging (no NODBG) */
     bool print_stats;
     const char *hostile;        /* a lie of tcg/sysemu/sev-es-hostile.c */
     bool hostile_from_reset;    /* ... told from reset, not from the loader */
@@ -79,7 +80,7 @@ G_NORETURN void sev_es_raise_vc(CPUX86State *env, uint32_t exit_code,
                                 uintptr_t retaddr);
 
 /* Memory side: tcg/sysemu/sev-es-mem.c */
-void sev_es_mem_init(Error **errp);
+void sev_es_mem_init(bool debug, Error **errp);
 bool sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
                            bool private);
 void sev_es_mem_host_access(hwaddr addr, hwaddr len);

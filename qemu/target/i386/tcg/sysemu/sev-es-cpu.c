@@ -46,7 +46,7 @@ int sev_es_tcg_init(const SevEsTcgConfig *cfg, Error **errp)
     }
     config = *cfg;
     sev_es_hv_init(cfg->print_stats, cfg->kvm);
-    sev_es_mem_init(errp);
+    sev_es_mem_init(cfg->debug, errp);
     if (*errp) {
         return -1;
     }

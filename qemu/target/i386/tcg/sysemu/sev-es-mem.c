@@ -42,6 +42,7 @@ static uint64_t tweak_key[2];
 static unsigned long *shared_map;       /* by ram_addr page: set = shared */
 static uint64_t shared_map_pages;
 static QemuMutex lock;
+static bool debug_allowed;              /* policy without NODBG */
 static IOMMUMemoryRegion dma_iommu;
 static AddressSpace dma_as;
 
@@ -229,22 +230,31 @@ static bool has_private(hwaddr addr, hwaddr len)
 }
 
 /*
- * The host (monitor, gdbstub, dumps) sees DRAM too.  Unlike a device, it
+ * The host (monitor, gdbstub, dumps) sees DRAM too, unless the guest's
+ * policy allows debugging: then it reads and writes plaintext, as the
+ * PSP's DBG_DECRYPT and DBG_ENCRYPT give a real host.  Unlike a device, it
  * may look at pages the guest is using, so running vCPUs are paused while
  * those pages change state: none can use a stale TLB entry meanwhile.
  */
 static void host_view(hwaddr addr, hwaddr len)
 {
+    hwaddr page, last = last_page(addr, len);
     bool pause;
 
-    if (!has_private(addr, len)) {
+    if (!debug_allowed && !has_private(addr, len)) {
         return;
     }
     pause = !current_cpu && runstate_is_running();
     if (pause) {
         pause_all_vcpus();
     }
-    sev_es_mem_host_access(addr, len);
+    for (page = addr & TARGET_PAGE_MASK; ; page += TARGET_PAGE_SIZE) {
+        set_state(&address_space_memory, page, MEMTXATTRS_UNSPECIFIED,
+                  debug_allowed);
+        if (page == last) {
+            break;
+        }
+    }
     if (pause) {
         resume_all_vcpus();
     }
@@ -286,10 +296,11 @@ static void dma_iommu_register_types(void)
 
 type_init(dma_iommu_register_types)
 
-void sev_es_mem_init(Error **errp)
+void sev_es_mem_init(bool debug, Error **errp)
 {
     uint8_t aes[16];
 
+    debug_allowed = debug;
     qemu_mutex_init(&lock);
     qemu_guest_getrandom_nofail(aes, sizeof(aes));
     qemu_guest_getrandom_nofail(tweak_key, sizeof(tweak_key));
