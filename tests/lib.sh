@@ -41,23 +41,33 @@ refute_console() {
 	! grep -aEq -- "$1" "$BOOT_LOG" || fail "console printed /$1/"
 }
 
-# hostile_case LIE SET CODE: boot our kernel (or $KERNEL) against the
-# model's hostile hypervisor telling LIE; the model must log the guest's
-# termination request with that reason set and code, within the timeout.
-hostile_case() {
-	local lie=$1 set=$2 code=$3 err want seen
+# expect_termination SET CODE VAR=value...: boot with those settings; the
+# model must log the guest's termination request with that reason set and
+# code, and the guest must not reach userland.
+expect_termination() {
+	local set=$1 code=$2 err want seen
 
-	err=$(mktemp "${TMPDIR:-/tmp}/sev-es-hostile.XXXXXX")
+	shift 2
+	err=$(mktemp "${TMPDIR:-/tmp}/sev-es-term.XXXXXX")
 	want="guest termination request: reason set $set, reason code $code"
-	note "hypervisor lie: $lie; expected: $want"
-	boot KERNEL="${KERNEL:-ours}" MODE=sev-es SMP=1 TIMEOUT="${TIMEOUT:-90}" CMD=true \
-		SEV_OPTS="tcg-hostile=$lie" 2>"$err"
+	boot "$@" 2>"$err"
 	sed 's/^/--- qemu: /' "$err"
 	seen=$(grep -ao 'guest termination request: reason set [0-9]*, reason code [0-9]*' "$err" || true)
 	rm -f "$err"
 	refute_console "$MARKER"
 	[ -n "$seen" ] || fail "no termination request (boot.sh status $BOOT_RC)"
 	[ "$seen" = "$want" ] || fail "$seen, expected: $want"
+}
+
+# hostile_case LIE SET CODE: boot our kernel (or $KERNEL) against the
+# model's hostile hypervisor telling LIE; the model must log the guest's
+# termination request with that reason set and code, within the timeout.
+hostile_case() {
+	local lie=$1 set=$2 code=$3
+
+	note "hypervisor lie: $lie; expected: reason set $set, reason code $code"
+	expect_termination "$set" "$code" KERNEL="${KERNEL:-ours}" MODE=sev-es SMP=1 \
+		TIMEOUT="${TIMEOUT:-90}" CMD=true SEV_OPTS="tcg-hostile=$lie"
 }
 
 # linuxboot_boot KERNEL DIR [SEV_OPTS]: start bzImage KERNEL through the

@@ -18,6 +18,7 @@
 
 #include <linux/console.h>
 #include <linux/instrumentation.h>
+#include <linux/kernel.h>
 #include <linux/memblock.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
@@ -64,8 +65,42 @@ static __always_inline void sev_es_wr_ghcb_msr(u64 val)
 		     "d" ((u32)(val >> 32)) : "memory");
 }
 
+/*
+ * For a CPU that is going down: the requests its GHCB and backup held are
+ * given up, so that the #VCs of its last message find them free.
+ */
+static void sev_ghcb_abandon(void)
+{
+	struct sev_es_percpu *d;
+
+	if (!sev_ghcb_runtime_ready())
+		return;
+	d = this_cpu_read(sev_es_percpu);
+	d->backup_active = false;
+	d->ghcb_active = false;
+}
+
+/* The reason the guest is going down for, once one CPU has asked. */
+#define SEV_ES_ALIVE	UINT_MAX
+static unsigned int sev_es_dying = SEV_ES_ALIVE;
+
+/*
+ * End the guest (GHCB spec 4.1.13), saying why first.  The message may
+ * go out by port IO, i.e. through #VC, from any state the #VC path was
+ * in: this CPU's GHCB is released first and a console lock it may hold
+ * is not waited for.  Should the message itself end up here again, or
+ * another CPU die meanwhile, the request goes out at once, with the
+ * first reason.
+ */
 void __noreturn sev_es_die(unsigned int reason, const char *what)
 {
+	unsigned int first = cmpxchg(&sev_es_dying, SEV_ES_ALIVE, reason);
+
+	if (first != SEV_ES_ALIVE)
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, first);
+
+	sev_ghcb_abandon();
+	bust_spinlocks(1);
 	pr_emerg("%s: requesting termination (reason set %u, code %#x)\n",
 		 what, SEV_TERM_SET_LINUX, reason);
 	console_flush_on_panic(CONSOLE_FLUSH_PENDING);
@@ -83,7 +118,8 @@ enum vc_result vc_fatal(struct vc_ctxt *ctxt, unsigned int reason,
 /*
  * The GHCB for one exit; interrupts must be off.  Nesting is one deep: a
  * #VC or NMI inside the user of the page.  A third level would mean the
- * #VC handler itself caused a #VC inside that NMI, which it must not.
+ * #VC handler itself caused a #VC inside that NMI, which it must not;
+ * sev_es_die() frees both for its message.
  */
 noinstr struct ghcb *sev_ghcb_get(struct ghcb_state *state)
 {

@@ -14,9 +14,13 @@
 #include <linux/hardirq.h>
 #include <linux/io.h>
 #include <linux/kdebug.h>
+#include <linux/moduleparam.h>
 #include <linux/notifier.h>
 #include <linux/preempt.h>
+#include <linux/string.h>
+#include <asm/cpu_entry_area.h>
 #include <asm/debugreg.h>
+#include <asm/irq_stack.h>
 #include <asm/insn-eval.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
@@ -852,6 +856,87 @@ static void kernel_single_step(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kdb.tf);
 }
 
+/*
+ * The stacks of the CPU entry area, for code that runs where a #VC
+ * handler finds itself: VC2, the fallback stack vc_switch_off_ist()
+ * takes for a #VC from the entry stack, and the entry stack itself.
+ * Interrupts stay off while a test runs there.
+ */
+static u32 stack_cpuid_eax;
+
+static void stack_cpuid(void)
+{
+	u32 eax = 0, ebx, ecx = 0, edx;
+
+	native_cpuid(&eax, &ebx, &ecx, &edx);
+	stack_cpuid_eax = eax;
+}
+
+static void *vc2_top(void)
+{
+	return (void *)(__this_cpu_ist_top_va(VC2) - sizeof(long));
+}
+
+static void *entry_stack_top(void)
+{
+	return (void *)((unsigned long)(cpu_entry_stack(smp_processor_id()) + 1) -
+			sizeof(long));
+}
+
+/*
+ * Code the #VC handler runs on VC2 (the message before a termination,
+ * through a port IO console) may take a #VC of its own: that one is
+ * handled.  Only the #VC that brought the handler onto VC2 is refused.
+ */
+static void vc2_nested_handled(struct kunit *test)
+{
+	u32 eax = 0, ebx, ecx = 0, edx;
+	unsigned long flags;
+
+	need_ghcb_pages(test);
+	native_cpuid(&eax, &ebx, &ecx, &edx);
+	stack_cpuid_eax = ~eax;
+
+	local_irq_save(flags);
+	call_on_stack(vc2_top(), stack_cpuid, ASM_CALL_ARG0);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, stack_cpuid_eax, eax);
+}
+
+/*
+ * sev_es_vc.die=NAME on the command line ends the guest on purpose, to
+ * show that the termination request goes out whatever state the #VC
+ * path was in (tests/cases/sev-es-die.sh):
+ *   nested       a #VC while this CPU's GHCB and its backup are in use
+ *   entry-stack  a #VC from the entry stack, handled on VC2
+ * Without it, nothing happens.
+ */
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "sev_es_vc."
+static char *die_request;
+module_param_named(die, die_request, charp, 0444);
+
+static void die_on_request(struct kunit *test)
+{
+	struct ghcb_state outer, inner;
+	u32 eax = 0, ebx, ecx = 0, edx;
+
+	if (!die_request)
+		kunit_skip(test, "no sev_es_vc.die=");
+	need_ghcb_pages(test);
+
+	local_irq_disable();
+	if (!strcmp(die_request, "nested")) {
+		sev_ghcb_get(&outer);
+		sev_ghcb_get(&inner);
+		native_cpuid(&eax, &ebx, &ecx, &edx);
+	} else if (!strcmp(die_request, "entry-stack")) {
+		call_on_stack(entry_stack_top(), stack_cpuid, ASM_CALL_ARG0);
+	}
+	local_irq_enable();
+	KUNIT_FAIL(test, "sev_es_vc.die=%s: the guest is still running", die_request);
+}
+
 static struct kunit_case sev_es_vc_cases[] = {
 	KUNIT_CASE(decode_matches_exit),
 	KUNIT_CASE(decode_user_mismatch_sigbus),
@@ -871,6 +956,8 @@ static struct kunit_case sev_es_vc_cases[] = {
 	KUNIT_CASE(cache_handler),
 	KUNIT_CASE(alignment_check),
 	KUNIT_CASE(kernel_single_step),
+	KUNIT_CASE(vc2_nested_handled),
+	KUNIT_CASE(die_on_request),
 	{}
 };
 

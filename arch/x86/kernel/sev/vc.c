@@ -190,17 +190,21 @@ static __always_inline bool vc_is_db(unsigned long exit_code)
 	return exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_DB;
 }
 
+static __always_inline bool on_vc2_stack(unsigned long sp)
+{
+	return sp >= __this_cpu_ist_bottom_va(VC2) &&
+	       sp < __this_cpu_ist_top_va(VC2);
+}
+
 /*
  * vc_switch_off_ist() falls back to the VC2 stack when the #VC came from
  * the entry stack or another stack it cannot trust: nothing running there
- * may cause a #VC.
+ * may cause a #VC.  The handler itself, once on VC2, may (the message of
+ * a termination, by port IO): such a #VC stays on VC2 and is handled.
  */
-static __always_inline bool vc_on_fallback_stack(struct pt_regs *regs)
+static __always_inline bool vc_from_bad_stack(struct pt_regs *regs)
 {
-	unsigned long sp = (unsigned long)regs;
-
-	return sp >= __this_cpu_ist_bottom_va(VC2) &&
-	       sp < __this_cpu_ist_top_va(VC2);
+	return on_vc2_stack((unsigned long)regs) && !on_vc2_stack(regs->sp);
 }
 
 DEFINE_IDTENTRY_VC_KERNEL(exc_vmm_communication)
@@ -216,7 +220,7 @@ DEFINE_IDTENTRY_VC_KERNEL(exc_vmm_communication)
 	irq_state = irqentry_nmi_enter(regs);
 	instrumentation_begin();
 
-	if (unlikely(vc_on_fallback_stack(regs)))
+	if (unlikely(vc_from_bad_stack(regs)))
 		sev_es_die(SEV_TERM_VC_UNEXPECTED, "#VC from the entry stack");
 	vc_handle(regs, error_code);
 
