@@ -31,6 +31,8 @@ static uint64_t pick(const uint64_t *v, unsigned int n)
 	return v[rnd() % n];
 }
 
+static uint64_t any_scratch_gpa(void);
+
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* MSR-protocol requests the hypervisor must answer or ignore. */
@@ -47,8 +49,24 @@ static const uint64_t exit_codes[] = {
 	0xffffffff, 0x100000072ULL,
 };
 
-/* Scratch areas: GHCB edges, RAM, device memory, beyond RAM, 0. */
+static bool kvm61;		/* KVM 6.1 ends the VM on a scratch fault */
+
+/*
+ * Scratch areas: GHCB edges, RAM, device memory, beyond RAM, 0.  Under
+ * KVM 6.1 a scratch area outside the GHCB that is not RAM ends the VM
+ * (KVM_RUN: -EFAULT), so there it is always RAM nobody uses.
+ */
 static uint64_t scratch_gpa(void)
+{
+	uint64_t gpa = any_scratch_gpa();
+
+	if (kvm61 && gpa >> 12 != GHCB_PA >> 12 && gpa &&
+	    (gpa < 0x400000 || gpa >= 0x7f0000))
+		gpa = 0x400000 + rnd() % 0x3f0000;
+	return gpa;
+}
+
+static uint64_t any_scratch_gpa(void)
 {
 	static const uint64_t far[] = {
 		0, 0xfee00000, 0xfee00300, 0xb0000000, 0xfed00000,
@@ -92,16 +110,23 @@ static uint64_t ioio_info(void)
 	return pick(ports, N(ports)) << 16 | info;
 }
 
-/* MMIO targets: the local APIC's read-only version, nothing, RAM, ROM. */
+/*
+ * MMIO targets: the local APIC's read-only version, nothing, RAM, the
+ * option ROM, our own firmware (RAM under SEV: read only, writes would
+ * hit our code).
+ */
 static uint64_t mmio_gpa(bool write)
 {
 	static const uint64_t gpas[] = {
-		0xfee00030, 0xc0000000, 0xe0001000, 0x500000, 0xffff0000,
-		0x100000000ULL, 0xfffffffffffffff8ULL, GHCB_PA + 0x800,
+		0xfee00030, 0xc0000000, 0xe0001000, 0x500000, 0xc0000,
+		0xffff0000, 0x100000000ULL, 0xfffffffffffffff8ULL,
+		GHCB_PA + 0x800,
 	};
 	uint64_t gpa = pick(gpas, N(gpas));
 
-	return write && gpa == 0xfee00030 ? 0xc0000000 : gpa;
+	if (write && (gpa == 0xfee00030 || gpa == 0xffff0000))
+		return 0xc0000000;
+	return gpa;
 }
 
 /* MSRs whose writes cannot stop the guest: unknown, VMSA, MTRRs. */
@@ -143,6 +168,9 @@ static void random_ghcb(void)
 	case EXIT_MMIO_READ:
 	case EXIT_MMIO_WRITE:
 		info1 = mmio_gpa(code == EXIT_MMIO_WRITE);
+		/* A write that wraps would land on our page tables. */
+		if (code == EXIT_MMIO_WRITE && info1 + info2 < info1)
+			info2 = -info1;
 		break;
 	case EXIT_MSR:
 		ghcb_set(GHCB_RCX, msr_index(info1));
@@ -153,7 +181,7 @@ static void random_ghcb(void)
 		info1 %= 3;
 		break;
 	}
-	if (rnd() % 8)
+	if (kvm61 || rnd() % 8)	/* else whatever the fields hold */
 		ghcb_set(GHCB_SCRATCH, scratch_gpa());
 	if (rnd() % 16 == 0)
 		*(volatile uint32_t *)(g + GHCB_USAGE) = rnd();
@@ -193,6 +221,7 @@ void fuzz(uint64_t seed, uint64_t count)
 	uint64_t n, ok = 0, errors = 0, msr = 0;
 
 	rng = seed ? seed : 1;
+	kvm61 = msr_protocol(GHCB_SEV_INFO_REQ) >> 48 == 1;
 	fault_handler = injected_fault;
 	printf("# fuzz: seed %lu, %lu requests\n", seed, count);
 	for (n = 0; n < count; n++) {
