@@ -308,6 +308,50 @@ static bool fault_record(struct frame *f)
 	return true;
 }
 
+static volatile uint64_t fault_error, fault_resume;
+
+/* Record a fault and resume at fault_resume, in 64-bit code. */
+static bool fault_resume_64(struct frame *f)
+{
+	fault_vector = f->vector;
+	fault_error = f->error;
+	f->rip = fault_resume;
+	f->cs = SEL_CODE64;
+	return true;
+}
+
+/* The CPU, as an AMD one delivers exceptions (APM vol. 2 8.4.1, vol. 3). */
+static void test_cpu_faults(void)
+{
+	fault_handler = fault_resume_64;
+
+	fault_vector = ~0ULL;
+	asm volatile("leaq 1f(%%rip), %%rax\n\t"
+		     "movq %%rax, %0\n\t"
+		     "int $0x80\n"
+		     "1:" : "=m"(fault_resume) : : "rax", "memory");
+	if (fault_vector != 13 || fault_error != 0x402)
+		printf("# vector %lu, error code 0x%lx\n", fault_vector, fault_error);
+	check(fault_vector == 13 && fault_error == 0x402,
+	      "int $0x80 beyond the IDT: #GP with error code 0x80 * 8 + 2");
+
+	fault_vector = ~0ULL;
+	asm volatile("leaq 2f(%%rip), %%rax\n\t"
+		     "movq %%rax, %0\n\t"
+		     "pushq %1\n\t"
+		     "leaq 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "lretq\n"
+		     ".code32\n"
+		     "1:\tsysenter\n"
+		     ".code64\n"
+		     "2:" : "=m"(fault_resume) : "i"(SEL_CODE32) : "rax", "memory");
+	if (fault_vector != 6)
+		printf("# vector %lu\n", fault_vector);
+	check(fault_vector == 6, "SYSENTER in compatibility mode: #UD (AMD)");
+	fault_handler = NULL;
+}
+
 /* KVM injects these itself (EVENTINJ), after the VMGEXIT. */
 static void test_ghcb_injected(void)
 {
@@ -749,6 +793,7 @@ void run_tests(void)
 	}
 	test_msr_protocol();
 	test_vc_exits();
+	test_cpu_faults();
 	test_ghcb_protocol();
 	test_encryption();
 	test_nmi();
