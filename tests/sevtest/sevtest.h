@@ -112,6 +112,7 @@ struct frame {
 #define IOIO_IN			(1 << 0)
 #define IOIO_STR		(1 << 2)
 #define IOIO_SZ8		(1 << 4)
+#define IOIO_SZ32		(1 << 6)
 #define IOIO_A64		(1 << 9)
 
 #define COM1			0x3f8

@@ -60,6 +60,7 @@ static void expect_no_vc(const char *name)
 }
 
 #define APIC_VERSION	0xfee00030ULL
+#define ECAM		0xb0000000ULL	/* q35 MMCONFIG, bus 0 */
 
 static void test_vc_exits(void)
 {
@@ -101,6 +102,8 @@ static void test_vc_exits(void)
 	expect_vc(rip, EXIT_NPF, "#VC 0x400 before an MMIO read");
 	rip = TRY("movl %%eax, (%%rsi)", 2, 0, 0, 0, 0xfee00080ULL, 0);
 	expect_vc(rip, EXIT_NPF, "#VC 0x400 before an MMIO write");
+	rip = TRY("movl (%%rsi), %%eax", 2, 0, 0, 0, ECAM, 0);
+	expect_vc(rip, EXIT_NPF, "#VC 0x400 before an ECAM read (PCI config space)");
 
 	/* KVM 6.1 leaves these to the hardware for an SEV-ES guest. */
 	TRY("rdtsc", 2, 0, 0, 0, 0, 0);
@@ -181,6 +184,13 @@ static bool ghcb_error(uint64_t reason)
 		printf("# sw_exit_info_1 0x%lx sw_exit_info_2 0x%lx, expected 2 and %lu\n",
 		       i1, i2, reason);
 	return i1 == 2 && i2 == reason;
+}
+
+static void outl(uint16_t port, uint32_t val)
+{
+	ghcb_clear();
+	ghcb_set(GHCB_RAX, val);
+	ghcb_call(EXIT_IOIO, (uint32_t)port << 16 | IOIO_SZ32, 0);
 }
 
 static void ghcb_cpuid(uint32_t leaf, bool with_rcx)
@@ -487,6 +497,22 @@ static void test_ghcb_protocol(void)
 	v = *(volatile uint32_t *)buf;
 	printf("# local APIC version register: 0x%lx\n", v);
 	check(!ghcb_result() && (v & 0xff) == 0x14, "GHCB: MMIO read");
+
+	/*
+	 * What OVMF's PCI scan asks for once it has enabled MMCONFIG (the
+	 * MCH's PCIEXBAR, through port IO); see
+	 * Documentation/ovmf-pci-sev-es.md.
+	 */
+	outl(0xcf8, 0x80000060);
+	outl(0xcfc, ECAM | 1);
+	ghcb_clear();
+	ghcb_set(GHCB_SCRATCH, GHCB_PA + GHCB_BUFFER);
+	ghcb_call(EXIT_MMIO_READ, ECAM, 4);
+	v = *(volatile uint32_t *)buf;
+	if (v != 0x29c08086)
+		printf("# ECAM 00:00.0: 0x%lx, result 0x%lx\n", v, ghcb_result());
+	check(!ghcb_result() && v == 0x29c08086,
+	      "GHCB: MMIO read of ECAM 00:00.0 -> the q35 host bridge's ID");
 
 	ghcb_clear();
 	ghcb_call(EXIT_AP_JUMP_TABLE, 0, 0x9000);
