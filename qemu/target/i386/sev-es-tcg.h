@@ -84,6 +84,7 @@ void sev_es_mem_init(bool debug, Error **errp);
 bool sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
                            bool private);
 void sev_es_mem_host_access(hwaddr addr, hwaddr len);
+void sev_es_mem_launch_update(void *ptr, uint64_t len);
 
 /* A hostile hypervisor, on request: tcg/sysemu/sev-es-hostile.c */
 int sev_es_hostile_init(const char *name, bool from_reset, Error **errp);

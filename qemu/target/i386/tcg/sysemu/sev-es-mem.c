@@ -3,7 +3,9 @@
  *
  * DRAM holds private guest memory encrypted with a per-guest key and a
  * per-block tweak; the CPU decrypts on C=1 accesses (APM 15.34.5).  The
- * model keeps each RAM page in one of two states and converts lazily:
+ * model keeps each RAM page in one of two states and converts lazily; all
+ * start shared (what QEMU wrote is DRAM), but the launch-measured
+ * firmware:
  *
  *   private  the page holds plaintext; C=1 accesses use it directly
  *   shared   the page holds what DRAM would: C=0 accesses, devices and
@@ -39,8 +41,8 @@
 
 static AES_KEY enc_key, dec_key;
 static uint64_t tweak_key[2];
-static unsigned long *shared_map;       /* by ram_addr page: set = shared */
-static uint64_t shared_map_pages;
+static unsigned long *private_map;      /* by ram_addr page: set = private */
+static uint64_t private_map_pages;
 static QemuMutex lock;
 static bool debug_allowed;              /* policy without NODBG */
 static IOMMUMemoryRegion dma_iommu;
@@ -106,15 +108,15 @@ static void flush_all_tlbs(void)
  * Under @lock.  Lock-free readers may still hold the old map, so it is
  * never freed; it grows a few times at most, while the guest boots.
  */
-static void grow_shared_map(uint64_t pages)
+static void grow_private_map(uint64_t pages)
 {
     unsigned long *map = bitmap_new(pages);
 
-    if (shared_map) {
-        bitmap_copy(map, shared_map, shared_map_pages);
+    if (private_map) {
+        bitmap_copy(map, private_map, private_map_pages);
     }
-    qatomic_rcu_set(&shared_map, map);
-    qatomic_store_release(&shared_map_pages, pages);
+    qatomic_rcu_set(&private_map, map);
+    qatomic_store_release(&private_map_pages, pages);
 }
 
 /*
@@ -139,19 +141,19 @@ static bool set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
     }
     ram_addr = memory_region_get_ram_addr(mr) + (xlat & TARGET_PAGE_MASK);
     page = ram_addr >> TARGET_PAGE_BITS;
-    if (page < qatomic_load_acquire(&shared_map_pages) &&
-        test_bit(page, qatomic_rcu_read(&shared_map)) != private) {
+    if ((page < qatomic_load_acquire(&private_map_pages) &&
+         test_bit(page, qatomic_rcu_read(&private_map))) == private) {
         return true;
     }
 
     qemu_mutex_lock(&lock);
-    if (page >= shared_map_pages) {
-        grow_shared_map(ROUND_UP(page + 1, 1 << 16));
+    if (page >= private_map_pages) {
+        grow_private_map(ROUND_UP(page + 1, 1 << 16));
     }
-    if (test_bit(page, shared_map) == private) {
+    if (test_bit(page, private_map) != private) {
         transform_page((uint8_t *)memory_region_get_ram_ptr(mr) +
                        (xlat & TARGET_PAGE_MASK), ram_addr, !private);
-        change_bit(page, shared_map);
+        change_bit(page, private_map);
         converted = true;
     }
     qemu_mutex_unlock(&lock);
@@ -169,6 +171,34 @@ bool sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
     int asidx = cpu_asidx_from_attrs(cs, attrs);
 
     return set_state(cpu_get_address_space(cs, asidx), paddr, attrs, private);
+}
+
+/*
+ * Launch (LAUNCH_UPDATE_DATA): the firmware QEMU loaded at @ptr becomes
+ * private as it is, plaintext to the guest's C=1 accesses.  Nothing else
+ * is: RAM starts shared, so what the guest reads through C=1 before it
+ * wrote it is noise, and so is whatever QEMU puts into RAM outside the
+ * launch (-device loader, option ROMs).
+ */
+void sev_es_mem_launch_update(void *ptr, uint64_t len)
+{
+    uint64_t off;
+
+    qemu_mutex_lock(&lock);
+    for (off = 0; off < len; off += TARGET_PAGE_SIZE) {
+        ram_addr_t ram_addr = qemu_ram_addr_from_host((uint8_t *)ptr + off);
+        uint64_t page;
+
+        if (ram_addr == RAM_ADDR_INVALID) {
+            continue;
+        }
+        page = ram_addr >> TARGET_PAGE_BITS;
+        if (page >= private_map_pages) {
+            grow_private_map(ROUND_UP(page + 1, 1 << 16));
+        }
+        set_bit(page, private_map);
+    }
+    qemu_mutex_unlock(&lock);
 }
 
 /*
@@ -218,8 +248,8 @@ static bool has_private(hwaddr addr, hwaddr len)
 
         if (is_encrypted(mr)) {
             pfn = (memory_region_get_ram_addr(mr) + xlat) >> TARGET_PAGE_BITS;
-            if (pfn >= qatomic_load_acquire(&shared_map_pages) ||
-                !test_bit(pfn, qatomic_rcu_read(&shared_map))) {
+            if (pfn < qatomic_load_acquire(&private_map_pages) &&
+                test_bit(pfn, qatomic_rcu_read(&private_map))) {
                 return true;
             }
         }
