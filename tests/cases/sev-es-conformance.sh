@@ -19,7 +19,9 @@ make -s -C "$TOP/tests/sevtest" O="$out" >/dev/null
 
 # start_sevtest MODE [SEV-GUEST OPTIONS]: sevtest as the firmware of an
 # SEV-ES guest, told MODE when it asks (1: every check, 2: a reset
-# request, 3: a triple fault, 4: a flood of exit codes).  No -no-reboot:
+# request, 3: a triple fault, 4: a flood of exit codes, 5: RDTSC through
+# the GHCB, 6: a scratch area in device memory, 9: a store to ROM; 7 and
+# 8 are tests/ghcb-fuzz.sh's).  No -no-reboot:
 # the model must refuse to reset the guest by itself, as KVM does.
 start_sevtest() {
 	local mode=$1 opts=${2:+,$2}
@@ -151,6 +153,13 @@ wait "$pid" || true
 grep -q 'scratch area is not guest memory (KVM_RUN: EFAULT), stopping' "$err" ||
 	fail "scratch in device memory (6.1): the guest went on ($(head -c 300 "$err"))"
 note "scratch in device memory (6.1): $(grep -a 'scratch' "$err")"
+
+# A store to a read-only memslot: KVM cannot emulate it (livelock).
+start_sevtest 9
+wait "$pid" || true
+grep -q 'store to ROM or flash in ROM mode at GPA 0xc0000: KVM cannot emulate it' "$err" ||
+	fail "store to ROM: not reported ($(grep -a 'still running' "$log"))"
+note "store to ROM: $(grep -a 'store to ROM' "$err")"
 
 full_run tcg-kvm=6.1
 full_run policy=0x4

@@ -816,6 +816,11 @@ void run_tests(void)
 		ghcb_call(EXIT_RDTSC, 0, 0);
 		printf("# still running after RDTSC through the GHCB\n");
 		terminate(0xf, 3);
+	case 9:
+		printf("# a store to ROM (pc.rom)\n");
+		*(volatile uint32_t *)0xc0000 = 0x12345678;
+		printf("# still running after a store to ROM\n");
+		terminate(0xf, 3);
 	case 6:
 		printf("# scratch at the local APIC (6.1)\n");
 		ghcb_clear();

@@ -81,8 +81,16 @@ G_NORETURN void sev_es_raise_vc(CPUX86State *env, uint32_t exit_code,
 
 /* Memory side: tcg/sysemu/sev-es-mem.c */
 void sev_es_mem_init(bool debug, Error **errp);
-bool sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
-                           bool private);
+typedef enum SevEsMem {
+    SEV_ES_MEM_MMIO,            /* no memslot: an NPF the guest sees (#VC) */
+    SEV_ES_MEM_RAM,
+    SEV_ES_MEM_READONLY,        /* ROM, flash in ROM mode: read-only slot */
+} SevEsMem;
+
+SevEsMem sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
+                               bool private);
+G_NORETURN void sev_es_store_to_rom(CPUX86State *env, hwaddr paddr,
+                                    uintptr_t retaddr);
 void sev_es_mem_host_access(hwaddr addr, hwaddr len);
 void sev_es_mem_launch_update(void *ptr, uint64_t len);
 

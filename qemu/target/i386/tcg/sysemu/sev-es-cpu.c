@@ -269,6 +269,27 @@ static void sev_es_cpu_kill(CPUState *cs)
 }
 
 /*
+ * A store to ROM or to flash in ROM mode is a write to a read-only
+ * memslot: an automatic NPF that KVM cannot emulate for an SEV-ES guest
+ * (it cannot read the instruction), so the guest faults again forever.
+ * Firmware must write flash through an MMIO VMGEXIT instead.  Say so and
+ * stop, rather than drop or complete the store.
+ */
+G_NORETURN void sev_es_store_to_rom(CPUX86State *env, hwaddr paddr,
+                                    uintptr_t retaddr)
+{
+    CPUState *cs = env_cpu(env);
+
+    error_report("sev-es: vCPU %d: store to ROM or flash in ROM mode at GPA "
+                 "0x%" HWADDR_PRIx ": KVM cannot emulate it, the guest "
+                 "would livelock; stopping", cs->cpu_index, paddr);
+    qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
+    sev_es_cpu_kill(cs);
+    cs->exception_index = EXCP_HLT;
+    cpu_loop_exit_restore(cs, retaddr);
+}
+
+/*
  * A shutdown is fatal for an SEV-ES guest: its state cannot be reset,
  * only destroyed (KVM's shutdown_interception() exits to the VMM).  The
  * vCPU stops at once, and the guest gets one report.

@@ -120,12 +120,12 @@ static void grow_private_map(uint64_t pages)
 }
 
 /*
- * Bring the page at @addr of @as into the private or shared state; false
- * when @addr is not RAM or ROM (MMIO).  One translation serves both the
+ * Bring the page at @addr of @as into the private or shared state, and
+ * say what is there: RAM, ROM (read-only to the guest) or MMIO.  One translation serves both the
  * MMIO check and the state, and an unchanged state takes no lock.
  */
-static bool set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
-                      bool private)
+static SevEsMem set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                          bool private)
 {
     MemoryRegion *mr;
     hwaddr xlat, len = TARGET_PAGE_SIZE;
@@ -137,13 +137,16 @@ static bool set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
     mr = address_space_translate(as, addr & TARGET_PAGE_MASK, &xlat, &len,
                                  false, attrs);
     if (!is_encrypted(mr)) {
-        return memory_region_is_ram(mr) || memory_region_is_romd(mr);
+        if (memory_region_is_romd(mr) || memory_region_is_rom(mr)) {
+            return SEV_ES_MEM_READONLY;
+        }
+        return memory_region_is_ram(mr) ? SEV_ES_MEM_RAM : SEV_ES_MEM_MMIO;
     }
     ram_addr = memory_region_get_ram_addr(mr) + (xlat & TARGET_PAGE_MASK);
     page = ram_addr >> TARGET_PAGE_BITS;
     if ((page < qatomic_load_acquire(&private_map_pages) &&
          test_bit(page, qatomic_rcu_read(&private_map))) == private) {
-        return true;
+        return SEV_ES_MEM_RAM;
     }
 
     qemu_mutex_lock(&lock);
@@ -162,11 +165,11 @@ static bool set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
         trace_sev_es_mem_convert(addr & TARGET_PAGE_MASK, private);
         flush_all_tlbs();
     }
-    return true;
+    return SEV_ES_MEM_RAM;
 }
 
-bool sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
-                           bool private)
+SevEsMem sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
+                               bool private)
 {
     int asidx = cpu_asidx_from_attrs(cs, attrs);
 
