@@ -121,8 +121,8 @@ static void grow_private_map(uint64_t pages)
 
 /*
  * Bring the page at @addr of @as into the private or shared state, and
- * say what is there: RAM, ROM (read-only to the guest) or MMIO.  One translation serves both the
- * MMIO check and the state, and an unchanged state takes no lock.
+ * say what is there: RAM, ROM (read-only to the guest) or MMIO.  One
+ * translation serves both, and an unchanged state takes no lock.
  */
 static SevEsMem set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                           bool private)
