@@ -13,11 +13,16 @@
  * byte; anything else goes through the kernel's instruction decoder.
  *
  * User space gets nothing done in its name that it could not do itself:
- * its memory operands are checked with access_ok() and copied with the
- * user accessors, and its MMIO must go through its own page tables'
+ * its memory operands are reached with the user accessors (which check
+ * the range), and its MMIO must go through its own page tables'
  * permissions.
+ *
+ * Memory is read and written one MOV at a time, never with a string
+ * instruction: the user copy routines are REP MOVS, and a string
+ * instruction on MMIO comes back to the #VC handler as a MOVS of its own.
  */
 
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
 #include <asm/insn-eval.h>
@@ -161,6 +166,86 @@ static bool insn_matches(struct vc_ctxt *ctxt)
 }
 
 /*
+ * One MOV of @len bytes from or to user memory: get_user() and put_user()
+ * check the range and turn a fault into -EFAULT.  Page faults are off, as
+ * everywhere in the #VC handler: a page that is not there fails.
+ */
+static int user_load(unsigned long addr, u64 *val, unsigned int len)
+{
+	int ret;
+
+	pagefault_disable();
+	switch (len) {
+	case 1:
+		ret = get_user(*val, (u8 __user *)addr);
+		break;
+	case 2:
+		ret = get_user(*val, (u16 __user *)addr);
+		break;
+	case 4:
+		ret = get_user(*val, (u32 __user *)addr);
+		break;
+	case 8:
+		ret = get_user(*val, (u64 __user *)addr);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	pagefault_enable();
+	return ret;
+}
+
+static int user_store(unsigned long addr, u64 val, unsigned int len)
+{
+	int ret;
+
+	pagefault_disable();
+	switch (len) {
+	case 1:
+		ret = put_user((u8)val, (u8 __user *)addr);
+		break;
+	case 2:
+		ret = put_user((u16)val, (u16 __user *)addr);
+		break;
+	case 4:
+		ret = put_user((u32)val, (u32 __user *)addr);
+		break;
+	case 8:
+		ret = put_user(val, (u64 __user *)addr);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	pagefault_enable();
+	return ret;
+}
+
+/*
+ * User code, with the user accessors: as much of MAX_INSN_SIZE bytes at
+ * CS:RIP as can be read, in naturally sized pieces, byte by byte where a
+ * piece would cross into the next page.
+ */
+static int fetch_user(struct vc_ctxt *ctxt)
+{
+	unsigned long ip = insn_get_seg_base(ctxt->regs, INAT_SEG_REG_CS);
+	unsigned int n, len;
+	u64 val;
+
+	if (ip == -1UL)
+		return 0;
+	ip += ctxt->regs->ip;
+	for (n = 0; n < MAX_INSN_SIZE; n += len) {
+		len = rounddown_pow_of_two(min(MAX_INSN_SIZE - n, 8U));
+		if (offset_in_page(ip + n) + len > PAGE_SIZE)
+			len = 1;
+		if (user_load(ip + n, &val, len))
+			break;
+		vc_put_bytes(ctxt->bytes + n, val, len);
+	}
+	return n;
+}
+
+/*
  * Kernel code is read in place unless it may end at a page boundary;
  * user code is copied with the user accessors (interrupts are off, so a
  * page that is not present cannot be faulted in and the #PF is the
@@ -173,7 +258,7 @@ static int fetch(struct vc_ctxt *ctxt)
 
 	if (ctxt->user) {
 		ctxt->code = ctxt->bytes;
-		return insn_fetch_from_user_inatomic(ctxt->regs, ctxt->bytes);
+		return fetch_user(ctxt);
 	}
 	if (PAGE_SIZE - offset_in_page(ip) >= MAX_INSN_SIZE) {
 		ctxt->code = (const u8 *)ip;
@@ -255,27 +340,70 @@ enum vc_result vc_fault(struct vc_ctxt *ctxt, unsigned long addr, bool write)
 	return VC_EXCEPTION;
 }
 
+/*
+ * Where an operand at @addr lives.  From user space, always in user
+ * memory.  From the kernel, the lower half is user memory too (a MOVS of
+ * copy_from_user() on MMIO), which the kernel may touch only as the CPU
+ * would have let it: with SMAP, while EFLAGS.AC is set.
+ */
+enum vc_mem_space { VC_MEM_KERNEL, VC_MEM_USER, VC_MEM_DENIED };
+
+static enum vc_mem_space mem_space(const struct vc_ctxt *ctxt,
+				   unsigned long addr)
+{
+	if (ctxt->user)
+		return VC_MEM_USER;
+	if (addr >= TASK_SIZE_MAX)
+		return VC_MEM_KERNEL;
+	if (cpu_feature_enabled(X86_FEATURE_SMAP) &&
+	    !(ctxt->regs->flags & X86_EFLAGS_AC))
+		return VC_MEM_DENIED;
+	return VC_MEM_USER;
+}
+
+/*
+ * @len bytes (1, 2, 4 or 8) of operand memory in one access, the size
+ * the instruction would have used: the kernel's nofault accessors move
+ * them with a single MOV too.
+ */
 enum vc_result vc_read_mem(struct vc_ctxt *ctxt, unsigned long addr,
 			   void *buf, unsigned int len)
 {
-	long ret;
+	long ret = -EFAULT;
+	u64 val = 0;
 
-	if (ctxt->user)
-		ret = copy_from_user_nofault(buf, (void __user *)addr, len);
-	else
-		ret = copy_from_kernel_nofault(buf, (void *)addr, len);
-	return ret ? vc_fault(ctxt, addr, false) : VC_DONE;
+	switch (mem_space(ctxt, addr)) {
+	case VC_MEM_USER:
+		ret = user_load(addr, &val, len);
+		break;
+	case VC_MEM_KERNEL:
+		ret = copy_from_kernel_nofault(&val, (void *)addr, len);
+		break;
+	case VC_MEM_DENIED:
+		break;
+	}
+	if (ret)
+		return vc_fault(ctxt, addr, false);
+	vc_put_bytes(buf, val, len);
+	return VC_DONE;
 }
 
 enum vc_result vc_write_mem(struct vc_ctxt *ctxt, unsigned long addr,
 			    const void *buf, unsigned int len)
 {
-	long ret;
+	u64 val = vc_get_bytes(buf, len);
+	long ret = -EFAULT;
 
-	if (ctxt->user)
-		ret = copy_to_user_nofault((void __user *)addr, buf, len);
-	else
-		ret = copy_to_kernel_nofault((void *)addr, buf, len);
+	switch (mem_space(ctxt, addr)) {
+	case VC_MEM_USER:
+		ret = user_store(addr, val, len);
+		break;
+	case VC_MEM_KERNEL:
+		ret = copy_to_kernel_nofault((void *)addr, &val, len);
+		break;
+	case VC_MEM_DENIED:
+		break;
+	}
 	return ret ? vc_fault(ctxt, addr, true) : VC_DONE;
 }
 

@@ -21,6 +21,7 @@
 #include <linux/types.h>
 #include <asm/insn.h>
 #include <asm/svm.h>
+#include <asm/unaligned.h>
 
 struct pt_regs;
 
@@ -134,6 +135,41 @@ static __always_inline void ghcb_invalidate(struct ghcb *ghcb)
 {
 	ghcb->save.sw_exit_code = 0;
 	memset(ghcb->save.valid_bitmap, 0, sizeof(ghcb->save.valid_bitmap));
+}
+
+/*
+ * The low @len (1, 2, 4 or 8) bytes of @val to @buf, and back, in one
+ * move each: no memcpy(), which is a string instruction.
+ */
+static __always_inline void vc_put_bytes(void *buf, u64 val, unsigned int len)
+{
+	switch (len) {
+	case 1:
+		*(u8 *)buf = val;
+		break;
+	case 2:
+		put_unaligned((u16)val, (u16 *)buf);
+		break;
+	case 4:
+		put_unaligned((u32)val, (u32 *)buf);
+		break;
+	default:
+		put_unaligned(val, (u64 *)buf);
+	}
+}
+
+static __always_inline u64 vc_get_bytes(const void *buf, unsigned int len)
+{
+	switch (len) {
+	case 1:
+		return *(const u8 *)buf;
+	case 2:
+		return get_unaligned((const u16 *)buf);
+	case 4:
+		return get_unaligned((const u32 *)buf);
+	default:
+		return get_unaligned((const u64 *)buf);
+	}
 }
 
 #endif /* _ARCH_X86_KERNEL_SEV_INTERNAL_H */

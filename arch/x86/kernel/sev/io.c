@@ -272,11 +272,11 @@ enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 		return res;
 
 	if (type == MMIO_WRITE) {
-		memcpy(ghcb->shared_buffer, reg, bytes);
+		vc_put_bytes(ghcb->shared_buffer, *reg, bytes);
 	} else if (type == MMIO_WRITE_IMM) {
 		/* The immediate, sign-extended to the operand (REX.W C7). */
 		val = (s64)ctxt->insn.immediate.value;
-		memcpy(ghcb->shared_buffer, &val, bytes);
+		vc_put_bytes(ghcb->shared_buffer, val, bytes);
 	}
 
 	scratch = sev_ghcb_scratch_pa(ghcb);
@@ -289,14 +289,14 @@ enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	if (res != VC_DONE || write)
 		return res;
 
-	memcpy(&val, ghcb->shared_buffer, bytes);
+	val = vc_get_bytes(ghcb->shared_buffer, bytes);
 	switch (type) {
 	case MMIO_READ:
 		insn_assign_reg(reg, val, bytes);
 		break;
 	case MMIO_READ_ZERO_EXTEND:
 	case MMIO_READ_SIGN_EXTEND:
-		/* val holds @bytes bytes, zero-extended by the memcpy(). */
+		/* val holds @bytes bytes, zero-extended. */
 		if (type == MMIO_READ_SIGN_EXTEND)
 			val = sign_extend64(val, bytes * 8 - 1);
 		insn_assign_reg(reg, val, ctxt->insn.opnd_bytes);
@@ -308,8 +308,9 @@ enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 }
 
 /*
- * MOVS with an MMIO side (memcpy_fromio() and friends): one element per
- * #VC, with plain accesses.  The MMIO access raises its own #VC, which
+ * MOVS with an MMIO side (memcpy_fromio(), copy_to_user() to a device
+ * mapping and friends): one element per #VC, with plain accesses to the
+ * memory each side is in.  The MMIO access raises its own #VC, which
  * emulates a MOV; a REP runs the instruction again until RCX is 0.
  */
 enum vc_result vc_handle_movs(struct vc_ctxt *ctxt)

@@ -14,10 +14,15 @@
 #include <linux/hardirq.h>
 #include <linux/io.h>
 #include <linux/kdebug.h>
+#include <linux/kthread.h>
+#include <linux/mman.h>
 #include <linux/moduleparam.h>
 #include <linux/notifier.h>
 #include <linux/preempt.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <asm/cpu_entry_area.h>
 #include <asm/debugreg.h>
 #include <asm/irq_stack.h>
@@ -857,6 +862,100 @@ static void kernel_single_step(struct kunit *test)
 }
 
 /*
+ * A user address space for the test's kthread, with one page mapped and
+ * faulted in: the #VC handler runs with page faults off.  0 if there is
+ * none to be had.
+ */
+static unsigned long user_page_get(void)
+{
+	struct mm_struct *mm;
+	unsigned long addr;
+
+	if (current->mm)
+		return 0;
+	mm = mm_alloc();
+	if (!mm)
+		return 0;
+	mm->task_size = TASK_SIZE;
+	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
+	kthread_use_mm(mm);
+	addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (IS_ERR_VALUE(addr) || clear_user((void __user *)addr, PAGE_SIZE)) {
+		kthread_unuse_mm(mm);
+		mmput(mm);
+		return 0;
+	}
+	return addr;
+}
+
+static void user_page_put(void)
+{
+	struct mm_struct *mm = current->mm;
+
+	kthread_unuse_mm(mm);
+	mmput(mm);
+}
+
+/*
+ * A kernel MOVS with MMIO on one side and user memory on the other:
+ * copy_from_user() and copy_to_user() are REP MOVS.  The user side is
+ * reached as user memory while the kernel may touch it (EFLAGS.AC, for
+ * SMAP); without AC it is the #PF the CPU would have raised.
+ */
+static void movs_user_memory(struct kunit *test)
+{
+	static u64 kernel_side;
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+	unsigned long u;
+	u64 val = 0;
+
+	u = user_page_get();
+	if (!u)
+		kunit_skip(test, "no user address space");
+
+	/* rep movsq: user to kernel */
+	KUNIT_EXPECT_EQ(test, put_user(0x1122334455667788ULL, (u64 __user *)u), 0);
+	kernel_side = 0;
+	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0xf3, 0x48, 0xa5);
+	regs.flags |= X86_EFLAGS_AC;
+	regs.si = u;
+	regs.di = (unsigned long)&kernel_side;
+	regs.cx = 1;
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_ASSERT_EQ(test, vc_handle_movs(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, kernel_side, 0x1122334455667788ULL);
+	KUNIT_EXPECT_EQ(test, regs.si, u + 8);
+	KUNIT_EXPECT_EQ(test, regs.cx, 0);
+
+	/* movsd: kernel to user */
+	kernel_side = 0xa5a5a5a5;
+	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0xa5);
+	regs.flags |= X86_EFLAGS_AC;
+	regs.si = (unsigned long)&kernel_side;
+	regs.di = u + 8;
+	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, vc_handle_movs(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, get_user(val, (u64 __user *)(u + 8)), 0);
+	KUNIT_EXPECT_EQ(test, val, 0xa5a5a5a5);
+
+	/* Without AC, SMAP stops the kernel where the CPU would have. */
+	if (cpu_feature_enabled(X86_FEATURE_SMAP)) {
+		SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0xa5);
+		regs.si = (unsigned long)&kernel_side;
+		regs.di = u + 16;
+		KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
+		KUNIT_EXPECT_EQ(test, vc_handle_movs(&ctxt), VC_EXCEPTION);
+		KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_PF);
+		KUNIT_EXPECT_EQ(test, ctxt.exc.cr2, u + 16);
+		KUNIT_EXPECT_EQ(test, get_user(val, (u64 __user *)(u + 16)), 0);
+		KUNIT_EXPECT_EQ(test, val, 0);
+	}
+	user_page_put();
+}
+
+/*
  * The stacks of the CPU entry area, for code that runs where a #VC
  * handler finds itself: VC2, the fallback stack vc_switch_off_ist()
  * takes for a #VC from the entry stack, and the entry stack itself.
@@ -956,6 +1055,7 @@ static struct kunit_case sev_es_vc_cases[] = {
 	KUNIT_CASE(cache_handler),
 	KUNIT_CASE(alignment_check),
 	KUNIT_CASE(kernel_single_step),
+	KUNIT_CASE(movs_user_memory),
 	KUNIT_CASE(vc2_nested_handled),
 	KUNIT_CASE(die_on_request),
 	{}
