@@ -14,7 +14,8 @@ help:
 	@echo "          [SMP=N] [MEM=1G] [CMD='...'] [TIMEOUT=s] [APPEND='...'] [CPU=...]"
 	@echo "make check      build everything and run every test"
 	@echo "make bench      boot-time ratio sev-es/plain, per-exit counts, insns per #VC"
-	@echo "make fuzz [FUZZ_SEED=n]  10,000,000 random GHCB requests against QEMU with ASan/UBSan"
+	@echo "make fuzz [FUZZ_SEED=n]  10,000,000 random GHCB requests against QEMU with ASan/UBSan,"
+	@echo "                and the guest's KUnit fuzzers, 10,000,000 cases each"
 	@echo "make hostile [KERNEL=...]  one boot per lie of the model's hostile hypervisor"
 	@echo "make kunit [MODE=sev-es|plain|kvm-sev-es]  our KUnit suites in a guest, via kunit.py"
 	@echo "make series     export the guest series (format-patch, cover letter), checkpatch, W=1"
@@ -61,10 +62,11 @@ bench: build
 	bench/boot-ratio.sh
 	bench/vc-cost.sh
 
-fuzz: qemu-asan
+fuzz: qemu-asan qemu kernel
 	seed=$${FUZZ_SEED:-$$(date +%s)}; \
 	tests/ghcb-fuzz.sh long "$$seed" && \
-	tests/ghcb-fuzz.sh long "$$((seed + 1))" tcg-kvm=6.1
+	tests/ghcb-fuzz.sh long "$$((seed + 1))" tcg-kvm=6.1 && \
+	$(S)/kunit-fuzz.sh "$$seed"
 
 hostile: build
 	tests/hostile.sh $(or $(KERNEL),ours)

@@ -9,7 +9,7 @@ rc=0
 "$TOP/scripts/kunit.sh" >"$log" 2>&1 || rc=$?
 cat "$log"
 [ $rc = 0 ] || fail "kunit.py exited $rc"
-for suite in sev_es_msr sev_es_cpuid_msr sev_es_cbit sev_es_vc; do
+for suite in sev_es_msr sev_es_cpuid_msr sev_es_cbit sev_es_vc sev_es_fuzz; do
 	grep -Eq "\[PASSED\] $suite " "$log" || fail "suite $suite did not pass"
 done
 grep -q 'SKIPPED' "$log" && fail "tests were skipped: not an SEV-ES guest?"
