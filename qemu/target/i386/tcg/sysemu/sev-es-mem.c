@@ -42,7 +42,8 @@
 static AES_KEY enc_key, dec_key;
 static uint64_t tweak_key[2];
 static unsigned long *private_map;      /* by ram_addr page: set = private */
-static uint64_t private_map_pages;
+static unsigned long *cpu_seen_map;     /* ... set = a CPU has accessed it */
+static uint64_t private_map_pages;      /* the length of both maps */
 static QemuMutex lock;
 static bool debug_allowed;              /* policy without NODBG */
 static IOMMUMemoryRegion dma_iommu;
@@ -111,11 +112,14 @@ static void flush_all_tlbs(void)
 static void grow_private_map(uint64_t pages)
 {
     unsigned long *map = bitmap_new(pages);
+    unsigned long *seen = bitmap_new(pages);
 
     if (private_map) {
         bitmap_copy(map, private_map, private_map_pages);
+        bitmap_copy(seen, cpu_seen_map, private_map_pages);
     }
     qatomic_rcu_set(&private_map, map);
+    qatomic_rcu_set(&cpu_seen_map, seen);
     qatomic_store_release(&private_map_pages, pages);
 }
 
@@ -125,13 +129,13 @@ static void grow_private_map(uint64_t pages)
  * translation serves both, and an unchanged state takes no lock.
  */
 static SevEsMem set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
-                          bool private)
+                          bool private, bool cpu)
 {
     MemoryRegion *mr;
     hwaddr xlat, len = TARGET_PAGE_SIZE;
     ram_addr_t ram_addr;
     uint64_t page;
-    bool converted = false;
+    bool converted = false, flush = false;
 
     RCU_READ_LOCK_GUARD();
     mr = address_space_translate(as, addr & TARGET_PAGE_MASK, &xlat, &len,
@@ -144,9 +148,18 @@ static SevEsMem set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
     }
     ram_addr = memory_region_get_ram_addr(mr) + (xlat & TARGET_PAGE_MASK);
     page = ram_addr >> TARGET_PAGE_BITS;
-    if ((page < qatomic_load_acquire(&private_map_pages) &&
-         test_bit(page, qatomic_rcu_read(&private_map))) == private) {
+    if (page < qatomic_load_acquire(&private_map_pages) &&
+        test_bit(page, qatomic_rcu_read(&private_map)) == private) {
+        unsigned long *seen = qatomic_rcu_read(&cpu_seen_map);
+
+        if (cpu && !test_bit(page, seen)) {
+            set_bit_atomic(page, seen);
+        }
         return SEV_ES_MEM_RAM;
+    }
+    if (page >= qatomic_load_acquire(&private_map_pages) && !private &&
+        !cpu) {
+        return SEV_ES_MEM_RAM;  /* shared since launch, in no TLB */
     }
 
     qemu_mutex_lock(&lock);
@@ -158,11 +171,18 @@ static SevEsMem set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                        (xlat & TARGET_PAGE_MASK), ram_addr, !private);
         change_bit(page, private_map);
         converted = true;
+        /* A page no CPU ever accessed is in no TLB (most pages, once). */
+        flush = test_bit(page, cpu_seen_map);
+    }
+    if (cpu) {
+        set_bit_atomic(page, cpu_seen_map);
     }
     qemu_mutex_unlock(&lock);
 
     if (converted) {
         trace_sev_es_mem_convert(addr & TARGET_PAGE_MASK, private);
+    }
+    if (flush) {
         flush_all_tlbs();
     }
     return SEV_ES_MEM_RAM;
@@ -173,7 +193,8 @@ SevEsMem sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
 {
     int asidx = cpu_asidx_from_attrs(cs, attrs);
 
-    return set_state(cpu_get_address_space(cs, asidx), paddr, attrs, private);
+    return set_state(cpu_get_address_space(cs, asidx), paddr, attrs, private,
+                     true);
 }
 
 /*
@@ -225,7 +246,8 @@ void sev_es_mem_host_access(hwaddr addr, hwaddr len)
     }
     last = last_page(addr, len);
     for (page = addr & TARGET_PAGE_MASK; ; page += TARGET_PAGE_SIZE) {
-        set_state(&address_space_memory, page, MEMTXATTRS_UNSPECIFIED, false);
+        set_state(&address_space_memory, page, MEMTXATTRS_UNSPECIFIED, false,
+                  false);
         if (page == last) {
             break;
         }
@@ -283,7 +305,7 @@ static void host_view(hwaddr addr, hwaddr len)
     }
     for (page = addr & TARGET_PAGE_MASK; ; page += TARGET_PAGE_SIZE) {
         set_state(&address_space_memory, page, MEMTXATTRS_UNSPECIFIED,
-                  debug_allowed);
+                  debug_allowed, false);
         if (page == last) {
             break;
         }
