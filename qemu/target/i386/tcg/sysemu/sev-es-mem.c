@@ -60,6 +60,80 @@ static uint64_t mix(uint64_t x)
     return x;
 }
 
+#ifdef HOST_X86_64
+#include <wmmintrin.h>
+
+/*
+ * AES-NI where the host has it: every page the guest touches is
+ * converted once, so the engine's speed is boot time.  Same cipher and
+ * key as AES_encrypt()/AES_decrypt().
+ */
+static bool have_aesni;
+static __m128i aesni_enc[11], aesni_dec[11];
+
+#define AESNI_ROUND_KEY(k, rcon) ({                                     \
+    __m128i t_ = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k, rcon),  \
+                                   0xff);                               \
+    k = _mm_xor_si128(k, _mm_slli_si128(k, 4));                         \
+    k = _mm_xor_si128(k, _mm_slli_si128(k, 4));                         \
+    k = _mm_xor_si128(k, _mm_slli_si128(k, 4));                         \
+    _mm_xor_si128(k, t_); })
+
+static void __attribute__((target("aes,sse2")))
+aesni_set_key(const uint8_t *key)
+{
+    __m128i k = _mm_loadu_si128((const __m128i *)key);
+    unsigned i;
+
+    aesni_enc[0] = k;
+    aesni_enc[1] = k = AESNI_ROUND_KEY(k, 0x01);
+    aesni_enc[2] = k = AESNI_ROUND_KEY(k, 0x02);
+    aesni_enc[3] = k = AESNI_ROUND_KEY(k, 0x04);
+    aesni_enc[4] = k = AESNI_ROUND_KEY(k, 0x08);
+    aesni_enc[5] = k = AESNI_ROUND_KEY(k, 0x10);
+    aesni_enc[6] = k = AESNI_ROUND_KEY(k, 0x20);
+    aesni_enc[7] = k = AESNI_ROUND_KEY(k, 0x40);
+    aesni_enc[8] = k = AESNI_ROUND_KEY(k, 0x80);
+    aesni_enc[9] = k = AESNI_ROUND_KEY(k, 0x1b);
+    aesni_enc[10] = AESNI_ROUND_KEY(k, 0x36);
+    aesni_dec[0] = aesni_enc[10];
+    for (i = 1; i < 10; i++) {
+        aesni_dec[i] = _mm_aesimc_si128(aesni_enc[10 - i]);
+    }
+    aesni_dec[10] = aesni_enc[0];
+}
+
+static void __attribute__((target("aes,sse2")))
+aesni_block(uint8_t *b, bool encrypt)
+{
+    const __m128i *k = encrypt ? aesni_enc : aesni_dec;
+    __m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)b), k[0]);
+    unsigned i;
+
+    for (i = 1; i < 10; i++) {
+        x = encrypt ? _mm_aesenc_si128(x, k[i]) : _mm_aesdec_si128(x, k[i]);
+    }
+    x = encrypt ? _mm_aesenclast_si128(x, k[10])
+                : _mm_aesdeclast_si128(x, k[10]);
+    _mm_storeu_si128((__m128i *)b, x);
+}
+#endif
+
+static void aes_block(uint8_t *b, bool encrypt)
+{
+#ifdef HOST_X86_64
+    if (have_aesni) {
+        aesni_block(b, encrypt);
+        return;
+    }
+#endif
+    if (encrypt) {
+        AES_encrypt(b, b, &enc_key);
+    } else {
+        AES_decrypt(b, b, &dec_key);
+    }
+}
+
 /*
  * The memory controller's engine (APM 15.34.1): AES-128 on each 16-byte
  * block, with a tweak derived from the block's address (XEX: E(P ^ T) ^
@@ -79,11 +153,7 @@ static void transform_page(uint8_t *host, ram_addr_t ram_addr, bool encrypt)
 
         stq_le_p(b, ldq_le_p(host + i) ^ t0);
         stq_le_p(b + 8, ldq_le_p(host + i + 8) ^ t1);
-        if (encrypt) {
-            AES_encrypt(b, b, &enc_key);
-        } else {
-            AES_decrypt(b, b, &dec_key);
-        }
+        aes_block(b, encrypt);
         stq_le_p(host + i, ldq_le_p(b) ^ t0);
         stq_le_p(host + i + 8, ldq_le_p(b + 8) ^ t1);
     }
@@ -361,6 +431,22 @@ void sev_es_mem_init(bool debug, Error **errp)
     qemu_guest_getrandom_nofail(tweak_key, sizeof(tweak_key));
     AES_set_encrypt_key(aes, 128, &enc_key);
     AES_set_decrypt_key(aes, 128, &dec_key);
+#ifdef HOST_X86_64
+    have_aesni = __builtin_cpu_supports("aes");
+    if (have_aesni) {
+        uint8_t a[16], b[16];
+
+        /* Both engines must agree, both ways, or AES-NI is not used. */
+        aesni_set_key(aes);
+        memcpy(a, tweak_key, 16);
+        memcpy(b, tweak_key, 16);
+        aesni_block(a, true);
+        AES_encrypt(b, b, &enc_key);
+        have_aesni = !memcmp(a, b, 16);
+        aesni_block(a, false);
+        have_aesni &= !memcmp(a, tweak_key, 16);
+    }
+#endif
     memory_region_init_iommu(&dma_iommu, sizeof(dma_iommu),
                              TYPE_SEV_ES_DMA_IOMMU, NULL, "sev-es-dma",
                              UINT64_MAX);
