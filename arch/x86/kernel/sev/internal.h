@@ -99,6 +99,10 @@ enum vc_result vc_virt_to_phys(struct vc_ctxt *ctxt, unsigned long va,
 enum vc_result vc_fault(struct vc_ctxt *ctxt, unsigned long addr,
 			bool write);
 
+/* mem.c */
+void sev_enc_phys_runs(unsigned long vaddr, unsigned long size, bool enc,
+		       void (*fn)(unsigned long pfn, int npages, bool enc));
+
 /* ap.c */
 void sev_es_setup_play_dead(void);
 

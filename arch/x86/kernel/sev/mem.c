@@ -11,7 +11,8 @@
  * page's cache lines written back first, unless the CPU keeps them
  * coherent across C-bit values (Fn8000_001F_EAX[10]), and stale TLB
  * entries flushed after; then the hypervisor is told which pages changed
- * (KVM's page encryption status hypercall, used for migration).
+ * (KVM's page encryption status hypercall, used for migration), once per
+ * physically contiguous run.
  */
 
 #include <linux/cc_platform.h>
@@ -27,28 +28,61 @@
 #include <asm/sev.h>
 #include <asm/x86_init.h>
 
+#include "internal.h"
+
 static bool sev_enc_status_change_prepare(unsigned long vaddr, int npages,
 					  bool enc)
 {
 	return true;
 }
 
-/* Tell the hypervisor (with a paravirt hook for it), page by page. */
-void sev_notify_enc_status(unsigned long vaddr, unsigned long size, bool enc)
+/* The most pages one call can name (npages is an int). */
+#define RUN_MAX		((unsigned long)INT_MAX << PAGE_SHIFT)
+
+/*
+ * The physical memory behind [@vaddr, @vaddr + @size), in as few calls of
+ * @fn as it has physically contiguous runs: the mapping is walked one
+ * leaf at a time (4 KiB, 2 MiB or 1 GiB), and a leaf whose memory
+ * follows on from the run so far extends it.
+ */
+void sev_enc_phys_runs(unsigned long vaddr, unsigned long size, bool enc,
+		       void (*fn)(unsigned long pfn, int npages, bool enc))
 {
-#ifdef CONFIG_PARAVIRT
-	unsigned long end = vaddr + size, mask, pa;
+	unsigned long va = vaddr & PAGE_MASK, end = PAGE_ALIGN(vaddr + size);
+	unsigned long next, mask, pa, run_pa = 0, run_len = 0;
 	int level;
 	pte_t *pte;
 
-	for (; vaddr < end; vaddr += PAGE_SIZE) {
-		pte = lookup_address(vaddr, &level);
-		if (WARN_ONCE(!pte || pte_none(*pte), "no mapping for %#lx\n", vaddr))
-			return;
+	for (; va < end; va = next) {
+		pte = lookup_address(va, &level);
+		if (WARN_ONCE(!pte || pte_none(*pte), "no mapping for %#lx\n", va))
+			break;
 		mask = page_level_mask(level);
-		pa = (pte_val(*pte) & PTE_PFN_MASK & mask) | (vaddr & ~mask & PAGE_MASK);
-		notify_page_enc_status_changed(pa >> PAGE_SHIFT, 1, enc);
+		next = min((va & mask) + page_level_size(level), end);
+		pa = (pte_val(*pte) & PTE_PFN_MASK & mask) | (va & ~mask);
+
+		if (run_len && pa == run_pa + run_len &&
+		    run_len + (next - va) <= RUN_MAX) {
+			run_len += next - va;
+			continue;
+		}
+		if (run_len)
+			fn(run_pa >> PAGE_SHIFT, run_len >> PAGE_SHIFT, enc);
+		run_pa = pa;
+		run_len = next - va;
 	}
+	if (run_len)
+		fn(run_pa >> PAGE_SHIFT, run_len >> PAGE_SHIFT, enc);
+}
+
+/*
+ * Tell the hypervisor, with the paravirt hook for it (KVM's page
+ * encryption status hypercall takes a GPA range).
+ */
+void sev_notify_enc_status(unsigned long vaddr, unsigned long size, bool enc)
+{
+#ifdef CONFIG_PARAVIRT
+	sev_enc_phys_runs(vaddr, size, enc, notify_page_enc_status_changed);
 #endif
 }
 

@@ -23,6 +23,7 @@
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <asm/cpu_entry_area.h>
 #include <asm/debugreg.h>
 #include <asm/irq_stack.h>
@@ -955,6 +956,59 @@ static void movs_user_memory(struct kunit *test)
 	user_page_put();
 }
 
+/* What sev_enc_phys_runs() reported. */
+static struct {
+	unsigned int calls;
+	unsigned long pages;
+	unsigned long pfn[8];
+	int npages[8];
+} runs;
+
+static void record_run(unsigned long pfn, int npages, bool enc)
+{
+	if (runs.calls < ARRAY_SIZE(runs.pfn)) {
+		runs.pfn[runs.calls] = pfn;
+		runs.npages[runs.calls] = npages;
+	}
+	runs.calls++;
+	runs.pages += npages;
+}
+
+/*
+ * A change of encryption is told to the hypervisor once per physically
+ * contiguous run, not once per page (the bounce buffers alone are up to
+ * 1 GiB), and the runs are the pages behind the range, in order.
+ */
+static void enc_status_runs(struct kunit *test)
+{
+	struct page *pages = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 9);
+	unsigned long off = 0;
+	unsigned int r;
+	int i;
+	void *v;
+
+	if (pages) {
+		memset(&runs, 0, sizeof(runs));
+		sev_enc_phys_runs((unsigned long)page_address(pages), SZ_2M, false,
+				  record_run);
+		KUNIT_EXPECT_EQ(test, runs.calls, 1);
+		KUNIT_EXPECT_EQ(test, runs.pfn[0], page_to_pfn(pages));
+		KUNIT_EXPECT_EQ(test, runs.npages[0], 512);
+		__free_pages(pages, 9);
+	}
+
+	v = vmalloc(8 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	memset(&runs, 0, sizeof(runs));
+	sev_enc_phys_runs((unsigned long)v, 8 * PAGE_SIZE, true, record_run);
+	KUNIT_EXPECT_EQ(test, runs.pages, 8);
+	KUNIT_EXPECT_LE(test, runs.calls, 8);
+	for (r = 0; r < min_t(unsigned int, runs.calls, ARRAY_SIZE(runs.pfn)); r++)
+		for (i = 0; i < runs.npages[r]; i++, off += PAGE_SIZE)
+			KUNIT_EXPECT_EQ(test, runs.pfn[r] + i, vmalloc_to_pfn(v + off));
+	vfree(v);
+}
+
 /*
  * The stacks of the CPU entry area, for code that runs where a #VC
  * handler finds itself: VC2, the fallback stack vc_switch_off_ist()
@@ -1056,6 +1110,7 @@ static struct kunit_case sev_es_vc_cases[] = {
 	KUNIT_CASE(alignment_check),
 	KUNIT_CASE(kernel_single_step),
 	KUNIT_CASE(movs_user_memory),
+	KUNIT_CASE(enc_status_runs),
 	KUNIT_CASE(vc2_nested_handled),
 	KUNIT_CASE(die_on_request),
 	{}
