@@ -252,6 +252,24 @@ static enum vc_result mmio_address(struct vc_ctxt *ctxt, bool write, u64 *pa)
 	return VC_DONE;
 }
 
+/*
+ * The register of a byte MOV without REX: ModRM.reg 4-7 name AH, CH, DH
+ * and BH, the second byte of AX, CX, DX and BX, where
+ * insn_get_modrm_reg_ptr() gives SP, BP, SI and DI.  NULL for any other.
+ */
+static u8 *mmio_high_byte_reg(struct vc_ctxt *ctxt)
+{
+	static const unsigned int high[] = {
+		offsetof(struct pt_regs, ax), offsetof(struct pt_regs, cx),
+		offsetof(struct pt_regs, dx), offsetof(struct pt_regs, bx),
+	};
+	int r = X86_MODRM_REG(ctxt->insn.modrm.value);
+
+	if (ctxt->mmio_bytes != 1 || ctxt->insn.rex_prefix.nbytes || r < 4)
+		return NULL;
+	return (u8 *)ctxt->regs + high[r - 4] + 1;
+}
+
 /* MMIO, exit 0x400 -> VMGEXIT MMIO_READ/MMIO_WRITE (GHCB spec 4.1.15). */
 enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
@@ -259,6 +277,7 @@ enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	int type = ctxt->mmio_type;
 	bool write = type == MMIO_WRITE || type == MMIO_WRITE_IMM;
 	unsigned long *reg = NULL;
+	u8 *high = NULL;
 	enum vc_result res;
 	u64 pa, scratch, val = 0;
 
@@ -266,13 +285,15 @@ enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 		reg = insn_get_modrm_reg_ptr(&ctxt->insn, ctxt->regs);
 		if (!reg)
 			return vc_check_insn(ctxt);
+		if (type == MMIO_WRITE || type == MMIO_READ)
+			high = mmio_high_byte_reg(ctxt);
 	}
 	res = mmio_address(ctxt, write, &pa);
 	if (res != VC_DONE)
 		return res;
 
 	if (type == MMIO_WRITE) {
-		vc_put_bytes(ghcb->shared_buffer, *reg, bytes);
+		vc_put_bytes(ghcb->shared_buffer, high ? *high : *reg, bytes);
 	} else if (type == MMIO_WRITE_IMM) {
 		/* The immediate, sign-extended to the operand (REX.W C7). */
 		val = (s64)ctxt->insn.immediate.value;
@@ -292,7 +313,10 @@ enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	val = vc_get_bytes(ghcb->shared_buffer, bytes);
 	switch (type) {
 	case MMIO_READ:
-		insn_assign_reg(reg, val, bytes);
+		if (high)
+			*high = val;
+		else
+			insn_assign_reg(reg, val, bytes);
 		break;
 	case MMIO_READ_ZERO_EXTEND:
 	case MMIO_READ_SIGN_EXTEND:
