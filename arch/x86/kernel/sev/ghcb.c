@@ -184,7 +184,8 @@ static enum vc_result check_injection(struct vc_ctxt *ctxt,
 	unsigned int vector = ev & SVM_EVTINJ_VEC_MASK;
 	bool has_error = ev & SVM_EVTINJ_VALID_ERR;
 
-	if (!ghcb_sw_exit_info_2_is_valid(ghcb) || !(ev & SVM_EVTINJ_VALID) ||
+	/* SVM_EVTINJ_VALID is an int: as a u64 mask it takes bits 63:31. */
+	if (!ghcb_sw_exit_info_2_is_valid(ghcb) || !(ev & BIT_ULL(31)) ||
 	    (ev & SVM_EVTINJ_TYPE_MASK) != SVM_EVTINJ_TYPE_EXEPT ||
 	    (ev & GENMASK_ULL(30, 12)) ||
 	    (vector != X86_TRAP_GP && vector != X86_TRAP_UD) ||
