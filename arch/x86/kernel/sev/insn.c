@@ -139,6 +139,9 @@ static bool insn_matches(struct vc_ctxt *ctxt)
 	const u8 *opc = insn->opcode.bytes;
 	u8 modrm = insn->modrm.value;
 
+	/* No intercepted instruction has a VEX form: c5 f5 ed is no IN. */
+	if (insn->vex_prefix.nbytes)
+		return false;
 	if (op) {
 		if (insn->opcode.nbytes != 2 || opc[0] != op->b[0] ||
 		    opc[1] != op->b[1])
@@ -157,7 +160,8 @@ static bool insn_matches(struct vc_ctxt *ctxt)
 		/* MOV from/to DR7: the ModRM reg field names the DR. */
 		return insn->opcode.nbytes == 2 && opc[0] == 0x0f &&
 		       opc[1] == (ctxt->exit_code == SVM_EXIT_READ_DR7 ? 0x21 : 0x23) &&
-		       X86_MODRM_REG(modrm) == 7 && X86_MODRM_MOD(modrm) == 3;
+		       X86_MODRM_REG(modrm) == 7 && X86_MODRM_MOD(modrm) == 3 &&
+		       !X86_REX_R(insn->rex_prefix.value);	/* DR15: #UD */
 	case SVM_EXIT_NPF:
 		return mmio_matches(ctxt);
 	default:
