@@ -14,6 +14,10 @@
  *   pipe-to       read() from a pipe into the user mapping
  *   outs          REP OUTSB from the user mapping to the RTC's CMOS RAM
  *   ins           REP INSB from the CMOS RAM to the user mapping
+ *   devmem-read   a load through an mmap() of /dev/mem, which an SEV guest
+ *                 maps encrypted (phys_mem_access_prot()): SIGBUS
+ *   devmem-pipe   write() to a pipe from that mapping: EFAULT
+ *   devmem-ins    REP INSB into that mapping: SIGBUS
  * Prints one line, "mmio: MODE: ..." and what came through.
  */
 #include <errno.h>
@@ -113,6 +117,20 @@ static int devmem_write(void)
 	return 0;
 }
 
+/* The ABAR through an mmap() of /dev/mem, as devmem2 and friends map it. */
+static volatile uint32_t *devmem_map(void)
+{
+	unsigned long phys = abar_phys();
+	int fd = open("/dev/mem", O_RDWR | O_SYNC);
+	void *p;
+
+	if (fd < 0 || !phys)
+		return NULL;
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, phys);
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
 static int pipe_copy(volatile uint32_t *abar, int to_device)
 {
 	volatile uint32_t *clb = abar + P0_CLB / 4;
@@ -169,7 +187,8 @@ int main(int argc, char **argv)
 	volatile uint32_t *abar;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: mmio devmem-write|pipe-from|pipe-to|outs|ins\n");
+		fprintf(stderr, "usage: mmio devmem-write|pipe-from|pipe-to|outs|ins|\n"
+				"            devmem-read|devmem-pipe|devmem-ins\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -181,6 +200,37 @@ int main(int argc, char **argv)
 		return fail("enabling " AHCI);
 	if (!strcmp(mode, "devmem-write"))
 		return devmem_write();
+	if (!strncmp(mode, "devmem-", 7)) {
+		abar = devmem_map();
+		if (!abar)
+			return fail("mapping /dev/mem");
+		if (!strcmp(mode, "devmem-read")) {
+			printf("mmio: devmem-read: clb %#x\n", abar[P0_CLB / 4]);
+			return 0;
+		}
+		if (!strcmp(mode, "devmem-ins")) {
+			void *p = (void *)(abar + P0_CLB / 4);
+			unsigned long n = 1;
+
+			if (ioperm(0x70, 2, 1))
+				return fail("ioperm");
+			outb(CMOS_REG, 0x70);
+			asm volatile("rep insb" : "+D"(p), "+c"(n) : "d"(0x71) : "memory");
+			printf("mmio: devmem-ins: no fault\n");
+			return 1;
+		}
+		if (!strcmp(mode, "devmem-pipe")) {
+			int p[2];
+			uint8_t buf[4];
+
+			if (pipe(p) || write(p[1], (void *)(abar + P0_CLB / 4), 4) != 4 ||
+			    read(p[0], buf, 4) != 4)
+				return fail("pipe");
+			printf("mmio: devmem-pipe: read %#x\n", buf[0]);
+			return 0;
+		}
+		return 2;
+	}
 	abar = abar_map();
 	if (!abar)
 		return fail("mapping " AHCI "resource5");

@@ -366,6 +366,25 @@ static enum vc_mem_space mem_space(const struct vc_ctxt *ctxt,
 }
 
 /*
+ * A user access that failed: the #PF the CPU would have raised, unless
+ * the task's page tables allow the access.  Then no #PF would change
+ * anything and the instruction would only run into the same wall again:
+ * the memory is one the #VC handler cannot reach for the task (device
+ * memory behind an encrypted mapping), and the task gets SIGBUS.
+ */
+static enum vc_result mem_failed(struct vc_ctxt *ctxt, unsigned long addr,
+				 bool write)
+{
+	bool shared;
+	u64 pa;
+
+	if (ctxt->user &&
+	    vc_virt_to_phys(ctxt, addr, write, &pa, &shared) == VC_DONE)
+		return VC_SIGBUS;
+	return vc_fault(ctxt, addr, write);
+}
+
+/*
  * @len bytes (1, 2, 4 or 8) of operand memory in one access, the size
  * the instruction would have used: the kernel's nofault accessors move
  * them with a single MOV too.
@@ -387,7 +406,7 @@ enum vc_result vc_read_mem(struct vc_ctxt *ctxt, unsigned long addr,
 		break;
 	}
 	if (ret)
-		return vc_fault(ctxt, addr, false);
+		return mem_failed(ctxt, addr, false);
 	vc_put_bytes(buf, val, len);
 	return VC_DONE;
 }
@@ -408,7 +427,7 @@ enum vc_result vc_write_mem(struct vc_ctxt *ctxt, unsigned long addr,
 	case VC_MEM_DENIED:
 		break;
 	}
-	return ret ? vc_fault(ctxt, addr, true) : VC_DONE;
+	return ret ? mem_failed(ctxt, addr, true) : VC_DONE;
 }
 
 /*

@@ -226,9 +226,33 @@ enum vc_result vc_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 }
 
 /*
+ * MMIO through a mapping with the C-bit set is not emulated, here as in
+ * the in-tree code: the data would cross the shared buffer in the clear
+ * for memory the mapping calls private, and a private page the hypervisor
+ * turned into MMIO looks just the same.  Linux 6.1 makes such mappings
+ * for user space only: in an SEV guest, an mmap() of /dev/mem is
+ * encrypted for all but persistent memory (phys_mem_access_prot(), after
+ * memremap_should_map_decrypted(): E820-reserved ranges and MMIO outside
+ * the E820 map alike).  So an access through a user mapping fails for
+ * that task: SIGBUS from user space, and from the kernel the #PF whose
+ * fixup fails the user copy (string IO emulated for the task turns that
+ * into SIGBUS too).  A kernel mapping ends the guest.
+ */
+static enum vc_result mmio_encrypted(struct vc_ctxt *ctxt, unsigned long va,
+				     bool write)
+{
+	if (ctxt->user)
+		return VC_SIGBUS;
+	if (va < TASK_SIZE_MAX)
+		return vc_fault(ctxt, va, write);
+	return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH,
+			"MMIO #VC on an encrypted kernel mapping");
+}
+
+/*
  * The physical address of an MMIO operand.  An MMIO #VC comes from a
- * reserved-bit nested page fault on shared memory (APM 15.35.4), so a
- * private mapping means the #VC is not what it claims to be.
+ * reserved-bit nested page fault (APM 15.35.4), on shared memory unless
+ * the mapping is wrong or the hypervisor is.
  */
 static enum vc_result mmio_address(struct vc_ctxt *ctxt, bool write, u64 *pa)
 {
@@ -247,8 +271,7 @@ static enum vc_result mmio_address(struct vc_ctxt *ctxt, bool write, u64 *pa)
 	if (res != VC_DONE)
 		return res;
 	if (!shared)
-		return ctxt->user ? VC_SIGBUS :
-		       vc_fatal(ctxt, SEV_TERM_VC_MISMATCH, "MMIO #VC on private memory");
+		return mmio_encrypted(ctxt, va, write);
 	return VC_DONE;
 }
 

@@ -956,6 +956,44 @@ static void movs_user_memory(struct kunit *test)
 	user_page_put();
 }
 
+/*
+ * MMIO through an encrypted user mapping (what an mmap() of /dev/mem is
+ * in an SEV guest) is not emulated, and it fails for the task only: the
+ * #PF a user copy's fixup catches from the kernel, SIGBUS from user
+ * space.
+ */
+static void mmio_encrypted_user_page(struct kunit *test)
+{
+	struct vc_ctxt ctxt;
+	struct pt_regs regs;
+	unsigned long u;
+
+	if (!cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT))
+		kunit_skip(test, "no encrypted mappings");
+	u = user_page_get();
+	if (!u)
+		kunit_skip(test, "no user address space");
+
+	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x8b, 0x07);
+	regs.flags |= X86_EFLAGS_AC;
+	regs.di = u;
+	hv.exit_code = 0;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_PF);
+	KUNIT_EXPECT_EQ(test, ctxt.exc.cr2, u);
+
+	/* The same from user space, with the instruction in the user page. */
+	KUNIT_EXPECT_EQ(test, copy_to_user((void __user *)(u + 64), "\x8b\x07", 2), 0);
+	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x8b, 0x07);
+	regs.cs = __USER_CS;
+	regs.ip = u + 64;
+	regs.di = u;
+	ctxt.user = true;
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_SIGBUS);
+	KUNIT_EXPECT_EQ(test, hv.exit_code, 0);
+	user_page_put();
+}
+
 /* What sev_enc_phys_runs() reported. */
 static struct {
 	unsigned int calls;
@@ -1111,6 +1149,7 @@ static struct kunit_case sev_es_vc_cases[] = {
 	KUNIT_CASE(kernel_single_step),
 	KUNIT_CASE(movs_user_memory),
 	KUNIT_CASE(enc_status_runs),
+	KUNIT_CASE(mmio_encrypted_user_page),
 	KUNIT_CASE(vc2_nested_handled),
 	KUNIT_CASE(die_on_request),
 	{}
