@@ -413,7 +413,7 @@ static void test_scratch_bounds(void)
 
 static void mmio_write32(uint64_t gpa, uint32_t val);
 
-static void vc_count_nmis(unsigned int expect, const char *name)
+static void expect_nmis(unsigned int expect, const char *name)
 {
 	unsigned int i;
 
@@ -440,17 +440,17 @@ static void test_device_gpas(void)
 	mmio_write32(APIC_ICR_HI, 0);
 	base = nmi_count;
 	mmio_write32(APIC_ICR_LO, ICR_SELF_NMI);
-	vc_count_nmis(base + 1, "a self NMI through the ICR (MMIO write)");
+	expect_nmis(base + 1, "a self NMI through the ICR (MMIO write)");
 
 	vmgexit_at(APIC_ICR_LO & ~0xfffULL);
-	vc_count_nmis(base + 1, "a GHCB GPA at the local APIC is not accessed");
+	expect_nmis(base + 1, "a GHCB GPA at the local APIC is not accessed");
 
 	if (!kvm61) {
 		ghcb_clear();
 		ghcb_set(GHCB_SCRATCH, APIC_ICR_LO);
 		ghcb_call(EXIT_MMIO_READ, APIC_VERSION, 4);
 		check(ghcb_error(3), "GHCB error: scratch at the local APIC -> 2/3");
-		vc_count_nmis(base + 1,
+		expect_nmis(base + 1,
 			      "a scratch GPA at the local APIC is not accessed");
 	}
 

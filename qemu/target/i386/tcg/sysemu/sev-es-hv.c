@@ -425,26 +425,32 @@ static bool hv_can_access(hwaddr gpa, hwaddr len, bool write)
     return true;
 }
 
+/* Copy from or to guest RAM the hypervisor may reach: DRAM's bytes. */
+static void hv_copy(hwaddr gpa, void *buf, hwaddr len, bool write)
+{
+    sev_es_mem_host_access(gpa, len);
+    address_space_rw(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
+                     buf, len, write);
+}
+
 /* kvm_read_guest(): what DRAM holds, or false where no memslot is. */
 static bool host_read(hwaddr gpa, void *buf, hwaddr len)
 {
     if (!hv_can_access(gpa, len, false)) {
         return false;
     }
-    sev_es_mem_host_access(gpa, len);
-    return address_space_read(&address_space_memory, gpa,
-                              MEMTXATTRS_UNSPECIFIED, buf, len) == MEMTX_OK;
+    hv_copy(gpa, buf, len, false);
+    return true;
 }
 
 /* kvm_write_guest(): into DRAM, where a writable memslot is. */
-static bool host_write(hwaddr gpa, const void *buf, hwaddr len)
+static bool host_write(hwaddr gpa, void *buf, hwaddr len)
 {
     if (!hv_can_access(gpa, len, true)) {
         return false;
     }
-    sev_es_mem_host_access(gpa, len);
-    return address_space_write(&address_space_memory, gpa,
-                               MEMTXATTRS_UNSPECIFIED, buf, len) == MEMTX_OK;
+    hv_copy(gpa, buf, len, true);
+    return true;
 }
 
 static void set_result(Ghcb *g, uint64_t info1, uint64_t info2)
@@ -565,7 +571,6 @@ static void handle_ioio(Ghcb *g)
     } else if (!in && !need(g, GHCB_RAX, "IOIO OUT without RAX")) {
         return;
     }
-    set_result(g, GHCB_RESULT_OK, 0);
     if (!size) {
         return;
     }
@@ -617,7 +622,6 @@ static void handle_cpuid(Ghcb *g)
     if (!sev_es_hostile_ghcb_cpuid_rbx_valid()) {
         clear_valid(g, GHCB_RBX);
     }
-    set_result(g, GHCB_RESULT_OK, 0);
 }
 
 /*
@@ -730,7 +734,6 @@ static void handle_msr(Ghcb *g)
               (get_field(g, GHCB_RDX) << 32);
     }
     trace_sev_es_msr(CPU(g->cpu)->cpu_index, write, index, val);
-    set_result(g, GHCB_RESULT_OK, 0);
     slot = vmsa_msr_slot(index);
     if (slot >= 0 && sev_es_kvm == SEV_ES_KVM_6_1) {
         if (write) {
@@ -776,7 +779,6 @@ static void handle_vmmcall(Ghcb *g)
         ret = -KVM_ENOSYS;
     }
     set_field(g, GHCB_RAX, ret);
-    set_result(g, GHCB_RESULT_OK, 0);
 }
 
 /*
@@ -803,7 +805,6 @@ static void handle_mmio(Ghcb *g, bool write)
         return;
     }
     trace_sev_es_mmio(CPU(g->cpu)->cpu_index, write, gpa, len);
-    set_result(g, GHCB_RESULT_OK, 0);
     sev_es_mem_host_access(gpa, len);
     address_space_rw(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
                      g->scratch, len, write);
@@ -816,7 +817,6 @@ static void handle_ap_jump_table(Ghcb *g)
     switch (g->info1) {
     case 0:
         ap_jump_table = g->info2;
-        set_result(g, GHCB_RESULT_OK, 0);
         break;
     case 1:
         set_result(g, GHCB_RESULT_OK, ap_jump_table);
@@ -947,7 +947,7 @@ static void respond(Ghcb *g)
     if (g->scratch_dirty) {
         host_write(g->scratch_gpa, g->scratch, g->scratch_len);
     }
-    host_write(g->gpa, g->page, GHCB_SAVE_AREA_END);
+    hv_copy(g->gpa, g->page, GHCB_SAVE_AREA_END, true);   /* writable */
 }
 
 /* The registers KVM copies from the GHCB and back (sev_es_sync_*_ghcb). */
@@ -964,13 +964,13 @@ static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
      * KVM maps the whole page writable (kvm_vcpu_map()); where it cannot,
      * there is nothing to answer into and the guest resumes.
      */
-    if (!gpa || !hv_can_access(gpa, GHCB_PAGE_SIZE, true) ||
-        !host_read(gpa, g->page, GHCB_PAGE_SIZE)) {
+    if (!gpa || !hv_can_access(gpa, GHCB_PAGE_SIZE, true)) {
         trace_sev_es_ghcb_unmapped(CPU(cpu)->cpu_index, gpa);
         qemu_log_mask(LOG_GUEST_ERROR, "sev-es: VMGEXIT with GHCB GPA 0x%"
                       HWADDR_PRIx " that is not guest RAM\n", gpa);
         return SEV_ES_RESUME;
     }
+    hv_copy(gpa, g->page, GHCB_PAGE_SIZE, false);
     memcpy(g->valid, g->page + GHCB_VALID_BITMAP, sizeof(g->valid));
     g->exit_code = get_field(g, GHCB_SW_EXIT_CODE);
     g->info1 = get_field(g, GHCB_SW_EXIT_INFO_1);

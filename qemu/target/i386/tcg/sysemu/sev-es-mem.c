@@ -306,21 +306,25 @@ static hwaddr last_page(hwaddr addr, hwaddr len)
     return (end < addr ? (hwaddr)-1 : end) & TARGET_PAGE_MASK;
 }
 
-/* Devices, fw_cfg DMA and the hypervisor see DRAM: the shared state. */
-void sev_es_mem_host_access(hwaddr addr, hwaddr len)
+/* Bring every page of [@addr, @addr + @len), @len > 0, into a state. */
+static void set_range_state(hwaddr addr, hwaddr len, bool private)
 {
-    hwaddr page, last;
+    hwaddr page, last = last_page(addr, len);
 
-    if (!sev_es_tcg() || !len) {
-        return;
-    }
-    last = last_page(addr, len);
     for (page = addr & TARGET_PAGE_MASK; ; page += TARGET_PAGE_SIZE) {
-        set_state(&address_space_memory, page, MEMTXATTRS_UNSPECIFIED, false,
-                  false);
+        set_state(&address_space_memory, page, MEMTXATTRS_UNSPECIFIED,
+                  private, false);
         if (page == last) {
             break;
         }
+    }
+}
+
+/* Devices, fw_cfg DMA and the hypervisor see DRAM: the shared state. */
+void sev_es_mem_host_access(hwaddr addr, hwaddr len)
+{
+    if (sev_es_tcg() && len) {
+        set_range_state(addr, len, false);
     }
 }
 
@@ -363,7 +367,6 @@ static bool has_private(hwaddr addr, hwaddr len)
  */
 static void host_view(hwaddr addr, hwaddr len)
 {
-    hwaddr page, last = last_page(addr, len);
     bool pause;
 
     if (!debug_allowed && !has_private(addr, len)) {
@@ -373,13 +376,7 @@ static void host_view(hwaddr addr, hwaddr len)
     if (pause) {
         pause_all_vcpus();
     }
-    for (page = addr & TARGET_PAGE_MASK; ; page += TARGET_PAGE_SIZE) {
-        set_state(&address_space_memory, page, MEMTXATTRS_UNSPECIFIED,
-                  debug_allowed, false);
-        if (page == last) {
-            break;
-        }
-    }
+    set_range_state(addr, len, debug_allowed);
     if (pause) {
         resume_all_vcpus();
     }
