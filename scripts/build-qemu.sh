@@ -2,9 +2,9 @@
 # Build our QEMU (assembled tree: Debian's 7.2 + qemu/ overlay + series):
 # x86_64-softmmu only, TCG, no GUI, with the TCG plugin API.
 #
-#   build-qemu.sh          $BUILD/qemu
+#   build-qemu.sh          $BUILD/qemu, with user-mode networking (libslirp)
 #   build-qemu.sh asan     $BUILD/qemu-asan, with AddressSanitizer and
-#                          UBSan, for the model's fuzzer
+#                          UBSan, for the model's fuzzer (no network)
 #
 # Prints the qemu-system-x86_64 path on stdout.
 . "$(dirname "$0")/lib.sh"
@@ -12,10 +12,13 @@
 flavour=${1:-}
 src=$TREES/qemu
 out=$BUILD/qemu${flavour:+-$flavour}
+# User-mode networking for the guests we boot; the fuzzer needs none.
+slirp=--enable-slirp
+[ "$flavour" != asan ] || slirp=--disable-slirp
 CONFIGURE=(
 	--target-list=x86_64-softmmu --disable-docs --disable-werror
 	--disable-gtk --disable-sdl --disable-vnc --disable-opengl
-	--disable-xen --disable-slirp --disable-user --disable-tools
+	--disable-xen "$slirp" --disable-user --disable-tools
 	--disable-guest-agent --enable-plugins --enable-trace-backends=log
 	--disable-install-blobs --disable-blobs
 )

@@ -7,7 +7,8 @@ PKGS=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	ccache git dpkg-dev python3 shellcheck
 	ninja-build meson pkg-config libglib2.0-dev libpixman-1-dev
-	libfdt-dev zlib1g-dev socat
+	libfdt-dev zlib1g-dev socat libslirp-dev
+	debootstrap e2fsprogs dwarves
 )
 SRC_LIST=/etc/apt/sources.list.d/sev-es-deb-src.sources
 
