@@ -6,8 +6,11 @@ S := scripts
 
 # Settings for boot.sh; see "make help".
 export KERNEL MODE CPU SMP MEM CMD TIMEOUT APPEND QEMU_ARGS LOG FORCE
+# Settings for bisect.sh and bisect-debian.sh.
+export GOOD BAD TREE
 
-.PHONY: help deps fetch assemble regen qemu qemu-asan kernel initramfs build boot check bench fuzz hostile kunit series
+.PHONY: help deps fetch assemble regen qemu qemu-asan kernel initramfs build boot check bench fuzz hostile kunit series \
+	bisect bisect-debian
 
 help:
 	@echo "make boot [KERNEL=ours|debian|PATH] [MODE=plain|sev-es|kvm-sev-es]"
@@ -19,6 +22,10 @@ help:
 	@echo "make hostile [KERNEL=...]  one boot per lie of the model's hostile hypervisor"
 	@echo "make kunit [MODE=sev-es|plain|kvm-sev-es]  our KUnit suites in a guest, via kunit.py"
 	@echo "make series     export the guest series (format-patch, cover letter), checkpatch, W=1"
+	@echo "make bisect GOOD=rev BAD=rev [TREE=dir] [CMD='...'] [MODE=...]"
+	@echo "                git bisect run: build with our config, boot on the model"
+	@echo "make bisect-debian GOOD=version BAD=version [CMD='...']"
+	@echo "                bisect Debian's binary kernels from the archive"
 	@echo "make assemble   (re)create the linux and qemu git work trees"
 	@echo "make regen      write overlay + series back from the work trees"
 
@@ -76,3 +83,6 @@ kunit: qemu kernel
 
 series: kernel
 	$(S)/series.sh
+
+bisect: qemu initramfs
+	$(S)/bisect.sh

@@ -7,15 +7,16 @@
 #     intree the pristine Debian tree (tag pristine), the in-tree SEV code
 #            our series replaces; same config, for comparisons
 #
-# Prints the bzImage path on stdout.
+# KERNEL_TREE and KERNEL_OUT build another kernel git tree into another
+# directory (scripts/bisect-step.sh).  Prints the bzImage path on stdout.
 . "$(dirname "$0")/lib.sh"
 
 flavour=${1:-ours}
-src=$TREES/linux
-out=$BUILD/linux-$flavour
+src=${KERNEL_TREE:-$TREES/linux}
+out=${KERNEL_OUT:-$BUILD/linux-$flavour}
 fragments=("$TOP/configs/guest.config")
 
-[ -d "$src/.git" ] || die "no kernel tree: run 'scripts/tree.sh assemble linux'"
+[ -e "$src/.git" ] || die "no kernel tree: run 'scripts/tree.sh assemble linux'"
 
 # A plain copy of the work tree's pristine commit, refreshed when it moves.
 pristine_tree() {
