@@ -47,8 +47,10 @@ SYM_CODE_START_LOCAL(sev32_terminate)
 	movl	%esi, %eax
 	xorl	%edx, %edx
 	movl	$MSR_AMD64_SEV_ES_GHCB, %ecx
-	wrmsr
+	/* A hypervisor that resumes the guest is asked again, forever. */
+2:	wrmsr
 	rep; vmmcall
+	jmp	2b
 1:	hlt
 	jmp	1b
 SYM_CODE_END(sev32_terminate)

@@ -56,7 +56,14 @@ struct sev_cbit_probe_io {
 	u64 before;		/* 40: va_shared before the write */
 	u64 readback;		/* 48: va_private after the write */
 	u64 after;		/* 56: va_shared after the write */
+	u64 walk_pte;		/* 64: PTE for the scratch page, written
+				 *     through va_private into the test page */
+	u64 walked;		/* 72: the scratch page's GDT code descriptor,
+				 *     read through the test page as a table */
 };
+
+/* The probe GDT's 64-bit code descriptor, first quadword after null. */
+#define SEV_CBIT_PROBE_GDT_CODE	0x00af9b000000ffffULL
 
 enum sev_cbit_verdict {
 	SEV_CBIT_ENCRYPTS,	/* the candidate is the C-bit */
@@ -64,9 +71,13 @@ enum sev_cbit_verdict {
 	SEV_CBIT_NOT_MEMORY,	/* data written is not read back */
 	SEV_CBIT_PLAINTEXT,	/* the shared view sees what was written */
 	SEV_CBIT_OTHER_PAGE,	/* the write did not reach the page at all */
+	SEV_CBIT_NOT_PRIVATE,	/* a page-table walk, private, missed it */
 };
 
-/* Runs the probe's accesses on its own page tables; 0, or 1 if faulted. */
+/*
+ * Runs the probe's accesses on its own page tables: 0, or 1 if one
+ * faulted, 2 if the walk through the test page did.
+ */
 int sev_cbit_probe_run(struct sev_cbit_probe_io *io);
 
 void sev_cbit_probe_prepare(struct sev_cbit_probe_area *area,

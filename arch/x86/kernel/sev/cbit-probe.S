@@ -2,7 +2,9 @@
 /*
  * The accesses of the C-bit probe (see cbit.c), on the probe's own page
  * tables.  Those map four pages: this code, the test page twice (once
- * with the candidate C-bit, once without) and a scratch page without it.
+ * with the candidate C-bit, once without) and a scratch page without it;
+ * and the test page is also a page table, for the other half of this
+ * 2 MiB region.
  * APM 15.34.5: instruction fetches and page-table walks are private
  * whatever the C-bit says, so the code runs however wrong the candidate
  * is; data accesses follow the C-bit.  Descriptor-table reads and the
@@ -11,7 +13,9 @@
  * written through its C-bit-clear mapping: plaintext, whatever the C-bit.
  *
  * Any exception (a reserved-bit #PF from a bad candidate, a #VC because
- * it points at MMIO) ends the probe as "faulted".  Interrupts are off.
+ * it points at MMIO) ends the probe: 1 is returned for one before the
+ * page-table walk through the test page, 2 for one in it.  Interrupts are
+ * off.
  *
  * The routine is well under 1 KiB and 1 KiB aligned, so it lies in one
  * page.  It uses no absolute address: it runs before the kernel is
@@ -30,6 +34,8 @@
 #define IO_BEFORE	40
 #define IO_READBACK	48
 #define IO_AFTER	56
+#define IO_WALK_PTE	64
+#define IO_WALKED	72
 
 /* Scratch page layout. */
 #define S_GDT		0x000		/* null, 64-bit code, data */
@@ -65,6 +71,7 @@ SYM_FUNC_START(sev_cbit_probe_run)
 	movq	IO_VA_SHARED(%rdi), %r10
 	movq	IO_VA_SCRATCH(%rdi), %r11
 	movq	IO_PATTERN(%rdi), %r15
+	movq	IO_WALK_PTE(%rdi), %r8
 
 	/* No global TLB entries may survive into the probe. */
 	movq	%r13, %rax
@@ -108,6 +115,7 @@ SYM_FUNC_START(sev_cbit_probe_run)
 	lgdt	S_GDTR(%r11)
 	lidt	S_IDTR(%r11)
 	leaq	S_STACK(%r11), %rsp
+	movl	$1, %edi		/* what .Lfaulted returns */
 
 	/*
 	 * Each access is flushed from the cache before the page is read
@@ -126,19 +134,43 @@ SYM_FUNC_START(sev_cbit_probe_run)
 	movq	(%r10), %rdx		/* shared view, after */
 	clflush	(%r10)
 	mfence
+
+	/*
+	 * Page-table walks are private whatever the C-bit: write a PTE for
+	 * the scratch page through the candidate into slot k of the test
+	 * page (k from the pattern, 1..511), and read the scratch page's
+	 * GDT through the test page used as a page table.  Only a write that
+	 * the CPU encrypted into the test page gives the walk that PTE.
+	 */
+	movq	%r15, %rax
+	shrq	$8, %rax
+	andl	$511, %eax
+	jnz	4f
+	movl	$1, %eax
+4:	movq	%r8, (%r9,%rax,8)
+	clflush	(%r9,%rax,8)
+	mfence
+	shlq	$12, %rax
+	movq	%r9, %rsi
+	andq	$~0x1fffff, %rsi
+	xorq	$0x200000, %rsi
+	orq	%rax, %rsi
+	invlpg	(%rsi)
+	movl	$2, %edi
+	movq	S_GDT + 8(%rsi), %rsi	/* the walk */
 	xorl	%eax, %eax
 	jmp	.Lleave
 
 .Lfaulted:
-	movl	$1, %eax
+	movl	%edi, %eax
 
 .Lleave:
 	/* Write back what went through the scratch page's shared view. */
 	clflush	S_GDT(%r11)
-	leaq	S_IDT(%r11), %rsi
+	leaq	S_IDT(%r11), %r8
 	movl	$(32 * 16 / 64), %edi
-3:	clflush	(%rsi)
-	addq	$64, %rsi
+3:	clflush	(%r8)
+	addq	$64, %r8
 	decl	%edi
 	jnz	3b
 	clflush	S_STACK - 64(%r11)
@@ -151,14 +183,15 @@ SYM_FUNC_START(sev_cbit_probe_run)
 	lidt	16(%rsp)
 	/* The CPU may have loaded CS from the probe's GDT: reload ours. */
 	pushq	%r14
-	leaq	2f(%rip), %rsi
-	pushq	%rsi
+	leaq	2f(%rip), %r8
+	pushq	%r8
 	lretq
 2:	addq	$32, %rsp
 	popq	%rdi
 	movq	%rbx, IO_BEFORE(%rdi)
 	movq	%rcx, IO_READBACK(%rdi)
 	movq	%rdx, IO_AFTER(%rdi)
+	movq	%rsi, IO_WALKED(%rdi)
 	popfq
 	popq	%r15
 	popq	%r14

@@ -20,6 +20,21 @@
  * faults (a reserved bit).  Nothing here trusts the current page tables,
  * which were built from the same hypervisor's word.
  *
+ * Those three rules hold for values the hypervisor sees, so one that
+ * adapts can pass them: told a physical-address bit X, it leaves
+ * data|BIT(X) unmapped, and at the nested page fault of the write maps a
+ * plain page there and scribbles over data.  The write then reads back,
+ * and the shared view changed without showing it.  So one more rule uses
+ * something only the CPU can do, encrypt with the guest's key:
+ *
+ *  - a PTE written through the candidate view into the test page must
+ *    be what a page-table walk, private whatever the C-bit (APM 15.34.5),
+ *    finds there.
+ *
+ * The PTE maps the scratch page, whose GDT the walk must then reach.  Its
+ * slot in the test page comes from the random pattern, so a ciphertext
+ * the hypervisor saw at this address earlier does not replay.
+ *
  * Shared by the decompressor and the kernel; no absolute addresses.
  */
 
@@ -70,7 +85,12 @@ void sev_cbit_probe_prepare(struct sev_cbit_probe_area *area,
 	pt[(slot + 2) & 511] = data_pa | PROBE_PTE_LEAF;
 	pt[(slot + 3) & 511] = scratch_pa | PROBE_PTE_LEAF;
 
+	/* The other 2 MiB of the 4 MiB pair: the test page as its table. */
+	area->table[top - 1][probe_index(code_va, 1) ^ 1] =
+		data_pa | PROBE_PTE_TABLE;
+
 	io->cr3 = table_pa;
+	io->walk_pte = scratch_pa | _PAGE_PRESENT;
 	io->va_private = base | (((slot + 1) & 511UL) << 12);
 	io->va_shared = base | (((slot + 2) & 511UL) << 12);
 	io->va_scratch = base | (((slot + 3) & 511UL) << 12);
@@ -80,7 +100,7 @@ void sev_cbit_probe_prepare(struct sev_cbit_probe_area *area,
 enum sev_cbit_verdict sev_cbit_judge(const struct sev_cbit_probe_io *io,
 				     int faulted)
 {
-	if (faulted)
+	if (faulted == 1)
 		return SEV_CBIT_FAULTED;
 	if (io->readback != io->pattern)
 		return SEV_CBIT_NOT_MEMORY;
@@ -88,6 +108,8 @@ enum sev_cbit_verdict sev_cbit_judge(const struct sev_cbit_probe_io *io,
 		return SEV_CBIT_PLAINTEXT;
 	if (io->after == io->before)
 		return SEV_CBIT_OTHER_PAGE;
+	if (faulted || io->walked != SEV_CBIT_PROBE_GDT_CODE)
+		return SEV_CBIT_NOT_PRIVATE;
 	return SEV_CBIT_ENCRYPTS;
 }
 

@@ -57,13 +57,13 @@ void sev_es_ghcb_vmgexit(unsigned long ghcb_pa)
 
 /*
  * GHCB spec 4.1.13, MSR form: the hypervisor should not resume us.  If it
- * does, stay here: nothing after a termination request may run.
+ * does, ask again, forever: nothing after a termination request may run,
+ * and a halt would wait for an interrupt the hypervisor may never send.
  */
 void __noreturn sev_es_msr_terminate(unsigned int set, unsigned int code)
 {
-	sev_es_msr_call(sev_msr_term_req(set, code));
 	for (;;)
-		asm volatile("hlt" : : : "memory");
+		sev_es_msr_call(sev_msr_term_req(set, code));
 }
 
 /*

@@ -220,10 +220,15 @@ static void cbit_judge(struct kunit *test)
 {
 	struct sev_cbit_probe_io io = {
 		.pattern = 0x1234, .before = 0x5555, .readback = 0x1234, .after = 0x9999,
+		.walked = SEV_CBIT_PROBE_GDT_CODE,
 	};
 
 	KUNIT_EXPECT_EQ(test, sev_cbit_judge(&io, 0), SEV_CBIT_ENCRYPTS);
 	KUNIT_EXPECT_EQ(test, sev_cbit_judge(&io, 1), SEV_CBIT_FAULTED);
+	/* The adaptive hypervisor's alias passes the rest, not the walk. */
+	KUNIT_EXPECT_EQ(test, sev_cbit_judge(&io, 2), SEV_CBIT_NOT_PRIVATE);
+	io.walked = 0;
+	KUNIT_EXPECT_EQ(test, sev_cbit_judge(&io, 0), SEV_CBIT_NOT_PRIVATE);
 	io.readback = 0xffffffffffffffffULL;
 	KUNIT_EXPECT_EQ(test, sev_cbit_judge(&io, 0), SEV_CBIT_NOT_MEMORY);
 	io.readback = io.pattern;
@@ -250,7 +255,11 @@ static void cbit_prepare(struct kunit *test)
 		for (t = 0, present = 0; t < levels; t++)
 			for (i = 0; i < 512; i++)
 				present += !!(area->table[t][i] & _PAGE_PRESENT);
-		KUNIT_EXPECT_EQ(test, present, levels - 1 + 4);
+		KUNIT_EXPECT_EQ(test, present, levels - 1 + 4 + 1);
+		KUNIT_EXPECT_EQ(test, area->table[levels - 2][((code >> 21) & 511) ^ 1] &
+				PTE_PFN_MASK, pa + offsetof(struct sev_cbit_probe_area, data));
+		KUNIT_EXPECT_EQ(test, io.walk_pte & PTE_PFN_MASK,
+				pa + offsetof(struct sev_cbit_probe_area, scratch));
 
 		t = levels - 1;
 		i = (code >> 12) & 511;
