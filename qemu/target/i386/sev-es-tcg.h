@@ -100,12 +100,23 @@ void sev_es_hostile_ghcb_used(uint64_t gpa);
 void sev_es_hostile_msr_request(void);
 uint64_t sev_es_hostile_sev_info(uint64_t resp);
 uint64_t sev_es_hostile_msr_response(uint64_t resp);
-void sev_es_hostile_cpuid(uint32_t fn, uint32_t *eax, uint32_t *ebx);
+void sev_es_hostile_cpuid(uint32_t fn, uint32_t r[4]);
 uint64_t sev_es_hostile_sev_status(uint64_t val);
+bool sev_es_hostile_ignore_termination(unsigned set, unsigned code);
 void sev_es_hostile_ghcb_result(uint64_t exit_code, bool data_in,
                                 uint64_t *result1, uint64_t *result2);
+void sev_es_hostile_ghcb_answered(CPUState *cs, bool data_in,
+                                  uint64_t info2_gpa, uint64_t info2);
 bool sev_es_hostile_ghcb_cpuid_rbx_valid(void);
-uint32_t sev_es_hostile_vc(uint32_t exit_code, unsigned cpl);
+bool sev_es_hostile_ghcb_in_rax_valid(void);
+uint64_t sev_es_hostile_ap_jump_table(uint64_t gpa);
+bool sev_es_hostile_ap_wake(void);
+void sev_es_hostile_user_request(CPUState *cs, uint64_t exit_code);
+uint32_t sev_es_hostile_vc(CPUX86State *env, uint32_t exit_code);
+bool sev_es_hostile_regmov(void);
+bool sev_es_hostile_regmov_now(CPUX86State *env);
+void sev_es_hostile_boundary(X86CPU *cpu);
+void sev_es_hostile_cpu_access(hwaddr paddr);
 
 /* Hypervisor side: tcg/sysemu/sev-es-hv.c */
 typedef enum SevEsExit {

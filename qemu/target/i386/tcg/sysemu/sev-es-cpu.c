@@ -144,7 +144,7 @@ G_NORETURN void sev_es_raise_vc(CPUX86State *env, uint32_t exit_code,
 {
     trace_sev_es_vc(env_cpu(env)->cpu_index, exit_code);
     sev_es_count_vc(exit_code);
-    exit_code = sev_es_hostile_vc(exit_code, env->hflags & HF_CPL_MASK);
+    exit_code = sev_es_hostile_vc(env, exit_code);
     raise_exception_err_ra(env, EXCP1D_VC, exit_code, retaddr);
 }
 
@@ -305,6 +305,17 @@ void sev_es_triple_fault(CPUState *cs)
     error_report("sev-es: vCPU %d: shutdown (triple fault); an SEV-ES "
                  "guest cannot be reset, stopping", cs->cpu_index);
     qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
+}
+
+/*
+ * vc-regmov of the hostile hypervisor (sev-es-hostile.c): a check before
+ * each kernel register-to-register MOV, which may get a #VC for MMIO.
+ */
+void helper_sev_es_hostile_regmov(CPUX86State *env)
+{
+    if (sev_es_hostile_regmov_now(env)) {
+        sev_es_raise_vc(env, SVM_EXIT_NPF, GETPC());
+    }
 }
 
 /*

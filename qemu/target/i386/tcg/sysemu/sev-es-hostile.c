@@ -18,15 +18,30 @@
  * loader exits the firmware's boot services, its #VCs still go through
  * the firmware's handler and GHCB.  vc-spurious waits for the first #VC
  * in user mode, and then tells its lie once, in the next #VC in kernel
- * mode.
+ * mode; so do vc-regmov and vc-db-kernel.  The lies of the event family
+ * (NMIs, injected #VCs) aim at the kernel proper only: its text is in the
+ * upper half, the loader's is not.
+ *
+ * The hypervisor is assumed to know the guest's code, as one that built
+ * or measured the kernel image does: vc-regmov picks its instruction.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bitops.h"
+#include "qemu/units.h"
+#include "qemu/rcu.h"
 #include "qemu/error-report.h"
+#include "qemu/guest-random.h"
+#include "qemu/main-loop.h"
+#include "qemu/timer.h"
 #include "qapi/error.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "hw/boards.h"
 #include "cpu.h"
+#include "exec/exec-all.h"
 #include "sev-es-tcg.h"
 #include "trace.h"
 
@@ -34,16 +49,32 @@ typedef enum Lie {
     LIE_NONE,
     LIE_CBIT,           /* another C-bit position, in SEV info and CPUID */
     LIE_CBIT_INFO,      /* another C-bit position, in SEV info only */
+    LIE_CBIT_ALIAS,     /* an address bit, and a plain page behind it */
     LIE_SNP,            /* SEV_STATUS and CPUID claim SEV-SNP */
     LIE_VERSION,        /* a protocol range without versions 1 and 2 */
+    LIE_INFO_CHANGE,    /* SEV info changes after the first answer */
     LIE_CPUID_CODE,     /* CPUID responses with the wrong GHCBInfo */
     LIE_CPUID_REG,      /* CPUID responses for another register */
+    LIE_CPUID_RDRAND,   /* CPUID hides RDRAND */
+    LIE_CPUID_NO_ES,    /* CPUID denies SEV-ES */
+    LIE_MSR_STALE,      /* MSR CPUID answered with the previous answer */
     LIE_GARBAGE,        /* every MSR protocol response is garbage */
+    LIE_TERM_RESUME,    /* a termination request resumes the guest */
     LIE_GHCB_EXITINFO,  /* CPUID answered with sw_exit_info_1 3 */
     LIE_GHCB_INJECT,    /* CPUID answered with an NMI to raise */
+    LIE_GHCB_INJECT_VC, /* CPUID answered with a #VC to raise */
     LIE_GHCB_VALID,     /* CPUID answered without RBX marked valid */
     LIE_GHCB_OVERSIZE,  /* scratch data answered with length 2048 */
+    LIE_IOIO_DIR,       /* IN answered as an OUT: no RAX */
+    LIE_GHCB_TOCTOU,    /* answers that change while the guest reads */
+    LIE_AP_JUMP_RAM,    /* AP jump table in the kernel's RAM */
+    LIE_AP_NEVER_WAKE,  /* SIPIs to a vCPU in AP reset hold dropped */
     LIE_VC_SPURIOUS,    /* a #VC with another instruction's exit code */
+    LIE_VC_RANDOM,      /* #VCs at random kernel instructions */
+    LIE_VC_REGMOV,      /* #VC(NPF) at a register-to-register MOV */
+    LIE_VC_DB_KERNEL,   /* #VC(#DB) in kernel mode */
+    LIE_NMI_EVERY_VC,   /* an NMI on every kernel #VC */
+    LIE_REPLAY,         /* act on a user-mode VMGEXIT, and say so */
 } Lie;
 
 static const struct {
@@ -59,28 +90,67 @@ static const struct {
     { "cbit-wrong", LIE_CBIT, 47, "C-bit position 47, not the real one" },
     { "cbit-info", LIE_CBIT_INFO, 47, "C-bit position 47 in SEV information, "
                                       "51 in CPUID" },
+    { "cbit-alias", LIE_CBIT_ALIAS, 39, "C-bit position 39, an address bit: "
+                                        "a plain page appears at each GPA "
+                                        "with it, and the page without it "
+                                        "is scribbled on" },
     { "snp", LIE_SNP, 0, "SEV-SNP active" },
     { "version", LIE_VERSION, 0, "GHCB protocol versions 3 to 3 only" },
+    { "sev-info-change", LIE_INFO_CHANGE, 47, "SEV information says C-bit "
+                                              "47 after its first answer" },
     { "cpuid-code", LIE_CPUID_CODE, 0, "CPUID answered with GHCBInfo "
                                        "0x007" },
     { "cpuid-reg", LIE_CPUID_REG, 0, "CPUID answered for the next "
                                      "register" },
+    { "cpuid-rdrand", LIE_CPUID_RDRAND, 0, "CPUID without RDRAND" },
+    { "cpuid-no-sev-es", LIE_CPUID_NO_ES, 0, "CPUID 0x8000001f without "
+                                             "SEV-ES" },
+    { "msr-stale", LIE_MSR_STALE, 0, "MSR protocol CPUID answered with "
+                                     "the previous answer for the register" },
     { "garbage", LIE_GARBAGE, 0, "garbage in every MSR protocol "
                                  "response" },
+    { "term-resume", LIE_TERM_RESUME, 0, "CPUID without RDRAND, and the "
+                                         "first termination request "
+                                         "resumes the guest" },
     { "ghcb-exitinfo", LIE_GHCB_EXITINFO, 0, "GHCB CPUID answered with "
                                              "sw_exit_info_1 3" },
     { "ghcb-inject", LIE_GHCB_INJECT, 0, "GHCB CPUID answered with an NMI "
                                          "for the guest to raise" },
+    { "ghcb-inject-vc", LIE_GHCB_INJECT_VC, 0, "GHCB CPUID answered with a "
+                                               "#VC for the guest to raise" },
     { "ghcb-valid", LIE_GHCB_VALID, 0, "GHCB CPUID answered without RBX "
                                        "marked valid" },
     { "ghcb-oversize", LIE_GHCB_OVERSIZE, 0, "string IN and MMIO reads "
                                              "answered with 2048 bytes" },
+    { "ioio-dir", LIE_IOIO_DIR, 0, "port IN answered as an OUT, without "
+                                   "RAX" },
+    { "ghcb-toctou", LIE_GHCB_TOCTOU, 0, "sw_exit_info_2 of string IN and "
+                                         "MMIO reads flips to 2048 and back "
+                                         "while the guest reads it" },
+    { "ap-jump-ram", LIE_AP_JUMP_RAM, 0, "AP jump table at 16 MiB, in the "
+                                         "kernel's RAM" },
+    { "ap-never-wake", LIE_AP_NEVER_WAKE, 0, "no vCPU leaves AP reset "
+                                             "hold" },
     { "vc-spurious", LIE_VC_SPURIOUS, 0, "one kernel #VC after user mode "
                                          "with a wrong exit code" },
+    { "vc-random", LIE_VC_RANDOM, 0, "#VCs with random exit codes at "
+                                     "random kernel instructions" },
+    { "vc-regmov", LIE_VC_REGMOV, 0, "one #VC for MMIO at a kernel "
+                                     "register-to-register MOV" },
+    { "vc-db-kernel", LIE_VC_DB_KERNEL, 0, "one #VC for an intercepted #DB "
+                                           "in kernel mode" },
+    { "nmi-every-vc", LIE_NMI_EVERY_VC, 0, "an NMI at every kernel #VC" },
+    { "replay", LIE_REPLAY, 0, "user-mode VMGEXITs acted on, each "
+                               "reported" },
 };
 
 #define GARBAGE     0xbadc0ffee0ddffffULL
 #define OVERSIZE    2048        /* more than the 2032-byte shared buffer */
+#define KERNEL_HALF 0xffff800000000000ULL
+#define ALIAS_SIZE  (4 * GiB)
+#define AP_JUMP_RAM 0x1000000   /* LOAD_PHYSICAL_ADDR: the kernel image */
+#define VC_PERIOD_NS (2 * SCALE_MS)
+#define TOCTOU_FLIPS 64
 
 static int chosen = -1;
 static bool ghcb_seen;
@@ -90,6 +160,45 @@ static GHashTable *firmware_ghcbs;  /* GHCB pages used before the lie */
 static bool os_ghcb;                /* one it had not was used since */
 static bool user_vc_seen;
 static bool vc_lie_told;
+static bool info_answered;
+static uint64_t stale[4];           /* msr-stale: last answer per register */
+static bool stale_valid[4];
+static bool termination_ignored;
+static MemoryRegion alias_mr;
+static unsigned long *alias_scribbled;
+static QEMUTimer *vc_timer;
+static uint64_t toctou_gpa;         /* sw_exit_info_2 to flip, or 0 */
+static uint64_t toctou_honest;
+static unsigned toctou_left;
+
+static Lie chosen_lie(void)
+{
+    return chosen < 0 ? LIE_NONE : lies[chosen].lie;
+}
+
+static void vc_timer_cb(void *opaque)
+{
+    if (first_cpu) {
+        cpu_interrupt(first_cpu, CPU_INTERRUPT_SEV_ES_VC);
+    }
+    timer_mod(vc_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + VC_PERIOD_NS);
+}
+
+/*
+ * cbit-alias: what the hypervisor maps at the lie's address bit, a plain
+ * RAM region (a memslot of its own) over the guest's first 4 GiB.
+ */
+static void alias_init(Error **errp)
+{
+    memory_region_init_ram_nomigrate(&alias_mr, NULL, "sev-es-hostile-alias",
+                                     ALIAS_SIZE, errp);
+    if (*errp) {
+        return;
+    }
+    alias_scribbled = bitmap_new(ALIAS_SIZE >> TARGET_PAGE_BITS);
+    memory_region_add_subregion(get_system_memory(),
+                                1ULL << lies[chosen].cbitpos, &alias_mr);
+}
 
 int sev_es_hostile_init(const char *name, bool from_reset, Error **errp)
 {
@@ -104,6 +213,15 @@ int sev_es_hostile_init(const char *name, bool from_reset, Error **errp)
             chosen = i;
             qemu_mutex_init(&ghcb_lock);
             firmware_ghcbs = g_hash_table_new(NULL, NULL);
+            if (lies[i].lie == LIE_CBIT_ALIAS) {
+                alias_init(errp);
+                if (*errp) {
+                    return -1;
+                }
+            }
+            if (lies[i].lie == LIE_VC_RANDOM) {
+                vc_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vc_timer_cb, NULL);
+            }
             if (from_reset) {
                 armed = true;
                 warn_report("sev-es: hostile hypervisor from reset: %s",
@@ -147,6 +265,10 @@ void sev_es_hostile_ghcb_used(uint64_t gpa)
         g_hash_table_add(firmware_ghcbs, key);
     } else if (!g_hash_table_contains(firmware_ghcbs, key)) {
         qatomic_set(&os_ghcb, true);
+        if (vc_timer) {
+            timer_mod(vc_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                                VC_PERIOD_NS);
+        }
     }
     qemu_mutex_unlock(&ghcb_lock);
 }
@@ -160,37 +282,67 @@ void sev_es_hostile_msr_request(void)
     }
 }
 
+static uint64_t with_cbit(uint64_t resp, unsigned pos)
+{
+    return (resp & ~(0xffULL << 24)) | ((uint64_t)pos << 24);
+}
+
 uint64_t sev_es_hostile_sev_info(uint64_t resp)
 {
     switch (lie()) {
     case LIE_CBIT:
     case LIE_CBIT_INFO:
+    case LIE_CBIT_ALIAS:
         told("SEV information");
-        return (resp & ~(0xffULL << 24)) |
-               ((uint64_t)lies[chosen].cbitpos << 24);
+        return with_cbit(resp, lies[chosen].cbitpos);
     case LIE_VERSION:
         told("SEV information");
         return (resp & 0xffffffffULL) | (3ULL << 48) | (3ULL << 32);
+    case LIE_INFO_CHANGE:
+        if (!qatomic_xchg(&info_answered, true)) {
+            return resp;
+        }
+        told("SEV information, second answer");
+        return with_cbit(resp, lies[chosen].cbitpos);
     default:
         return resp;
     }
 }
 
+/* msr-stale: the answer given before for @reg, the current one kept. */
+static uint64_t stale_cpuid(uint64_t resp)
+{
+    unsigned reg = (resp >> 30) & 3;
+    uint64_t val = resp >> 32, out = resp;
+
+    if (stale_valid[reg] && stale[reg] != val) {
+        told("CPUID response value");
+        out = (resp & 0xffffffffULL) | (stale[reg] << 32);
+    }
+    stale[reg] = val;
+    stale_valid[reg] = true;
+    return out;
+}
+
 uint64_t sev_es_hostile_msr_response(uint64_t resp)
 {
+    bool cpuid = (resp & 0xfff) == 0x005;
+
     switch (lie()) {
     case LIE_CPUID_CODE:
-        if ((resp & 0xfff) == 0x005) {
+        if (cpuid) {
             told("CPUID response code");
             return (resp & ~0xfffULL) | 0x007;
         }
         return resp;
     case LIE_CPUID_REG:
-        if ((resp & 0xfff) == 0x005) {
+        if (cpuid) {
             told("CPUID response register");
             return resp ^ (1ULL << 30);
         }
         return resp;
+    case LIE_MSR_STALE:
+        return cpuid ? stale_cpuid(resp) : resp;
     case LIE_GARBAGE:
         told("MSR protocol response");
         return GARBAGE;
@@ -199,19 +351,35 @@ uint64_t sev_es_hostile_msr_response(uint64_t resp)
     }
 }
 
-void sev_es_hostile_cpuid(uint32_t fn, uint32_t *eax, uint32_t *ebx)
+/* A CPUID answer, by either protocol: @r holds EAX, EBX, ECX, EDX. */
+void sev_es_hostile_cpuid(uint32_t fn, uint32_t r[4])
 {
-    if (fn != 0x8000001f) {
-        return;
-    }
     switch (lie()) {
     case LIE_CBIT:
-        told("CPUID 0x8000001f");
-        *ebx = (*ebx & ~0x3f) | lies[chosen].cbitpos;
+    case LIE_CBIT_ALIAS:
+        if (fn == 0x8000001f) {
+            told("CPUID 0x8000001f");
+            r[1] = (r[1] & ~0x3f) | lies[chosen].cbitpos;
+        }
         break;
     case LIE_SNP:
-        told("CPUID 0x8000001f");
-        *eax |= 1 << 4;
+        if (fn == 0x8000001f) {
+            told("CPUID 0x8000001f");
+            r[0] |= 1 << 4;
+        }
+        break;
+    case LIE_CPUID_NO_ES:
+        if (fn == 0x8000001f) {
+            told("CPUID 0x8000001f");
+            r[0] &= ~(1 << 3);
+        }
+        break;
+    case LIE_CPUID_RDRAND:
+    case LIE_TERM_RESUME:
+        if (fn == 1) {
+            told("CPUID 1");
+            r[2] &= ~(1u << 30);
+        }
         break;
     default:
         break;
@@ -225,6 +393,18 @@ uint64_t sev_es_hostile_sev_status(uint64_t val)
         return val | MSR_AMD64_SEV_SNP_ENABLED;
     }
     return val;
+}
+
+/* A termination request: true to ignore it and resume the guest. */
+bool sev_es_hostile_ignore_termination(unsigned set, unsigned code)
+{
+    if (lie() != LIE_TERM_RESUME || qatomic_xchg(&termination_ignored, true)) {
+        return false;
+    }
+    told("termination request");
+    warn_report("sev-es: hostile: termination request (reason set %u, "
+                "reason code %u) ignored, the guest resumes", set, code);
+    return true;
 }
 
 /*
@@ -243,11 +423,13 @@ void sev_es_hostile_ghcb_result(uint64_t exit_code, bool data_in,
         }
         break;
     case LIE_GHCB_INJECT:
+    case LIE_GHCB_INJECT_VC:
         if (exit_code == SVM_EXIT_CPUID) {
             told("GHCB CPUID sw_exit_info_2");
             *result1 = 1;       /* raise the exception in sw_exit_info_2 */
             *result2 = (uint32_t)(SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
-                                  EXCP02_NMI);
+                                  (lie() == LIE_GHCB_INJECT ? EXCP02_NMI :
+                                   EXCP1D_VC));
         }
         break;
     case LIE_GHCB_OVERSIZE:
@@ -261,6 +443,26 @@ void sev_es_hostile_ghcb_result(uint64_t exit_code, bool data_in,
     }
 }
 
+/*
+ * The answer to @exit_code was written into the GHCB page at @gpa:
+ * ghcb-toctou flips its sw_exit_info_2 (at @info2_gpa) from the next
+ * instruction block on, block by block, TOCTOU_FLIPS times.
+ */
+void sev_es_hostile_ghcb_answered(CPUState *cs, bool data_in,
+                                  uint64_t info2_gpa, uint64_t info2)
+{
+    if (ghcb_lie() != LIE_GHCB_TOCTOU || !data_in) {
+        return;
+    }
+    told("GHCB sw_exit_info_2, while read");
+    toctou_gpa = info2_gpa;
+    toctou_honest = info2;
+    toctou_left = TOCTOU_FLIPS;
+    qemu_mutex_lock_iothread();
+    cpu_interrupt(cs, CPU_INTERRUPT_SEV_ES_VC);
+    qemu_mutex_unlock_iothread();
+}
+
 /* A GHCB CPUID answer: is the RBX it returns marked valid? */
 bool sev_es_hostile_ghcb_cpuid_rbx_valid(void)
 {
@@ -271,19 +473,243 @@ bool sev_es_hostile_ghcb_cpuid_rbx_valid(void)
     return true;
 }
 
-/* The error code of a #VC raised at @cpl for @exit_code. */
-uint32_t sev_es_hostile_vc(uint32_t exit_code, unsigned cpl)
+/* A GHCB port IN answer: is the RAX it returns marked valid? */
+bool sev_es_hostile_ghcb_in_rax_valid(void)
 {
-    if (lie() != LIE_VC_SPURIOUS) {
+    if (ghcb_lie() == LIE_IOIO_DIR) {
+        told("GHCB IOIO IN valid bitmap");
+        return false;
+    }
+    return true;
+}
+
+/* The AP jump table's GPA, as answered to the OS. */
+uint64_t sev_es_hostile_ap_jump_table(uint64_t gpa)
+{
+    if (ghcb_lie() == LIE_AP_JUMP_RAM) {
+        told("AP jump table GET");
+        return AP_JUMP_RAM;
+    }
+    return gpa;
+}
+
+/* A SIPI for a vCPU that ran: does the hypervisor act on it? */
+bool sev_es_hostile_ap_wake(void)
+{
+    if (lie() == LIE_AP_NEVER_WAKE) {
+        told("SIPI, dropped");
+        return false;
+    }
+    return true;
+}
+
+/*
+ * A VMGEXIT from user mode with a request in the GHCB: the user cannot
+ * write the GHCB page, so the kernel left it there, and made it once
+ * already.  KVM acts on it all the same; "replay" says so.
+ */
+void sev_es_hostile_user_request(CPUState *cs, uint64_t exit_code)
+{
+    if (lie() != LIE_REPLAY) {
+        return;
+    }
+    told("user-mode VMGEXIT");
+    error_report("sev-es: vCPU %d: a VMGEXIT from user mode found request "
+                 "0x%" PRIx64 " in the GHCB, which the guest did not make: "
+                 "replayed", cs->cpu_index, exit_code);
+}
+
+/*
+ * Where the kernel proper runs with interrupts on: the entry code, which
+ * runs with them off before it switches stacks, is where an injected
+ * event is fatal to any kernel, and is left alone.
+ */
+static bool in_kernel_proper(CPUX86State *env)
+{
+    return (env->hflags & HF_CPL_MASK) == 0 && env->eip >= KERNEL_HALF;
+}
+
+static bool kernel_irqs_on(CPUX86State *env)
+{
+    return in_kernel_proper(env) && (env->eflags & IF_MASK);
+}
+
+/* Raise @mask on @cs, whatever locks the caller holds. */
+static void interrupt(CPUState *cs, int mask)
+{
+    bool locked = qemu_mutex_iothread_locked();
+
+    if (!locked) {
+        qemu_mutex_lock_iothread();
+    }
+    cpu_interrupt(cs, mask);
+    if (!locked) {
+        qemu_mutex_unlock_iothread();
+    }
+}
+
+/* Come back at the next instruction boundary of @cs: one-insn blocks. */
+static void boundary_again(CPUState *cs)
+{
+    cs->interrupt_request |= CPU_INTERRUPT_SEV_ES_VC;
+    cs->cflags_next_tb = curr_cflags(cs) | CF_NO_GOTO_TB | CF_NO_GOTO_PTR | 1;
+}
+
+/* The error code of a #VC about to be raised for @exit_code. */
+uint32_t sev_es_hostile_vc(CPUX86State *env, uint32_t exit_code)
+{
+    CPUState *cs = env_cpu(env);
+    unsigned cpl = env->hflags & HF_CPL_MASK;
+    Lie l = lie();
+
+    if (l == LIE_NONE) {
         return exit_code;
     }
-    if (cpl == 3) {
-        qatomic_set(&user_vc_seen, true);
-        return exit_code;
+    if (cpl == 3 && !qatomic_xchg(&user_vc_seen, true) &&
+        l == LIE_VC_DB_KERNEL) {
+        interrupt(cs, CPU_INTERRUPT_SEV_ES_VC);
     }
-    if (!qatomic_read(&user_vc_seen) || qatomic_xchg(&vc_lie_told, true)) {
+    if (l == LIE_NMI_EVERY_VC && ghcb_lie() != LIE_NONE &&
+        in_kernel_proper(env) && !env->sev_es.nmi_masked &&
+        !(env->hflags2 & HF2_NMI_MASK)) {
+        told("NMI at #VC");
+        interrupt(cs, CPU_INTERRUPT_NMI);
+    }
+    if (l != LIE_VC_SPURIOUS || cpl == 3 || !qatomic_read(&user_vc_seen) ||
+        qatomic_xchg(&vc_lie_told, true)) {
         return exit_code;
     }
     told("#VC error code");
     return exit_code == SVM_EXIT_RDTSC ? SVM_EXIT_CPUID : SVM_EXIT_RDTSC;
+}
+
+/* vc-regmov, at translation: put a check before register MOVs? */
+bool sev_es_hostile_regmov(void)
+{
+    return chosen_lie() == LIE_VC_REGMOV;
+}
+
+/* vc-regmov, at a kernel register-to-register MOV: raise #VC(NPF) here? */
+bool sev_es_hostile_regmov_now(CPUX86State *env)
+{
+    if (ghcb_lie() != LIE_VC_REGMOV || !qatomic_read(&user_vc_seen) ||
+        !kernel_irqs_on(env) || qatomic_xchg(&vc_lie_told, true)) {
+        return false;
+    }
+    told("#VC(NPF) at a register MOV");
+    warn_report("sev-es: hostile: #VC(NPF) at the register MOV at RIP 0x"
+                TARGET_FMT_lx, env->eip);
+    return true;
+}
+
+/* The exits a vc-random #VC claims: none needs a memory operand. */
+static const uint32_t random_exits[] = {
+    SVM_EXIT_CPUID, SVM_EXIT_IOIO, SVM_EXIT_MSR, SVM_EXIT_RDTSC,
+    SVM_EXIT_RDTSCP, SVM_EXIT_RDPMC, SVM_EXIT_INVD, SVM_EXIT_WBINVD,
+    SVM_EXIT_VMMCALL, SVM_EXIT_MONITOR, SVM_EXIT_MWAIT, SVM_EXIT_READ_DR7,
+    SVM_EXIT_WRITE_DR7,
+};
+
+static void toctou_flip(void)
+{
+    uint64_t v = cpu_to_le64(toctou_left & 1 ? toctou_honest : OVERSIZE);
+
+    sev_es_mem_host_access(toctou_gpa, sizeof(v));
+    address_space_write(&address_space_memory, toctou_gpa,
+                        MEMTXATTRS_UNSPECIFIED, &v, sizeof(v));
+    toctou_left--;
+}
+
+/*
+ * An instruction boundary of @cpu, asked for with CPU_INTERRUPT_SEV_ES_VC;
+ * from x86_cpu_exec_interrupt(), under the BQL.  Raising a #VC here does
+ * not return.
+ */
+void sev_es_hostile_boundary(X86CPU *cpu)
+{
+    static unsigned injected;
+    CPUState *cs = CPU(cpu);
+    CPUX86State *env = &cpu->env;
+    uint32_t pick, code;
+
+    cs->interrupt_request &= ~CPU_INTERRUPT_SEV_ES_VC;
+    switch (lie()) {
+    case LIE_GHCB_TOCTOU:
+        if (toctou_left) {
+            toctou_flip();
+        }
+        if (toctou_left) {
+            boundary_again(cs);
+        }
+        return;
+    case LIE_VC_DB_KERNEL:
+        if (qatomic_read(&vc_lie_told)) {
+            return;
+        }
+        if (!kernel_irqs_on(env)) {
+            boundary_again(cs);
+            return;
+        }
+        qatomic_set(&vc_lie_told, true);
+        told("#VC(#DB) in kernel mode");
+        warn_report("sev-es: hostile: #VC(#DB) at RIP 0x" TARGET_FMT_lx,
+                    env->eip);
+        sev_es_raise_vc(env, SVM_EXIT_EXCP_BASE + EXCP01_DB, 0);
+    case LIE_VC_RANDOM:
+        if (!kernel_irqs_on(env)) {
+            boundary_again(cs);
+            return;
+        }
+        qemu_guest_getrandom_nofail(&pick, sizeof(pick));
+        code = random_exits[pick % ARRAY_SIZE(random_exits)];
+        told("#VC at a random instruction");
+        if (injected++ < 4) {
+            warn_report("sev-es: hostile: #VC 0x%x at RIP 0x" TARGET_FMT_lx,
+                        code, env->eip);
+        }
+        sev_es_raise_vc(env, code, 0);
+    default:
+        return;
+    }
+}
+
+/*
+ * cbit-alias: a CPU access to @paddr.  The first to each page of the
+ * alias is the nested page fault at which the hypervisor maps it, and
+ * scribbles over the guest's page without the bit.
+ */
+void sev_es_hostile_cpu_access(hwaddr paddr)
+{
+    hwaddr base, gpa, len = TARGET_PAGE_SIZE, xlat;
+    uint8_t noise[TARGET_PAGE_SIZE];
+    MemoryRegion *mr;
+    bool ram;
+
+    if (lie() != LIE_CBIT_ALIAS) {
+        return;
+    }
+    base = 1ULL << lies[chosen].cbitpos;
+    if (paddr < base || paddr - base >= ALIAS_SIZE) {
+        return;
+    }
+    gpa = (paddr - base) & TARGET_PAGE_MASK;
+    qemu_mutex_lock(&ghcb_lock);
+    if (test_and_set_bit(gpa >> TARGET_PAGE_BITS, alias_scribbled)) {
+        qemu_mutex_unlock(&ghcb_lock);
+        return;
+    }
+    qemu_mutex_unlock(&ghcb_lock);
+    WITH_RCU_READ_LOCK_GUARD() {
+        mr = address_space_translate(&address_space_memory, gpa, &xlat, &len,
+                                     true, MEMTXATTRS_UNSPECIFIED);
+        ram = memory_region_is_ram(mr) && !memory_region_is_rom(mr);
+    }
+    if (!ram) {
+        return;
+    }
+    told("alias page mapped, guest page scribbled");
+    qemu_guest_getrandom_nofail(noise, sizeof(noise));
+    sev_es_mem_host_access(gpa, sizeof(noise));
+    address_space_write(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
+                        noise, sizeof(noise));
 }

@@ -216,6 +216,9 @@ void sev_es_hv_init(bool print, SevEsKvm kvm)
 static SevEsExit terminate(X86CPU *cpu, unsigned set, unsigned code)
 {
     trace_sev_es_terminate(CPU(cpu)->cpu_index, set, code);
+    if (sev_es_hostile_ignore_termination(set, code)) {
+        return SEV_ES_RESUME;
+    }
     error_report("sev-es: guest termination request: reason set %u, "
                  "reason code %u", set, code);
     qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
@@ -255,7 +258,7 @@ static uint32_t cpuid_reg(CPUX86State *env, uint32_t fn, unsigned reg)
     uint32_t r[4];
 
     cpu_x86_cpuid(env, fn, 0, &r[0], &r[1], &r[2], &r[3]);
-    sev_es_hostile_cpuid(fn, &r[0], &r[1]);
+    sev_es_hostile_cpuid(fn, r);
     return r[reg];
 }
 
@@ -595,6 +598,9 @@ static void handle_ioio(Ghcb *g)
                      buf, size, !in);
     if (in) {
         set_field(g, GHCB_RAX, ldq_le_p(buf));
+        if (!sev_es_hostile_ghcb_in_rax_valid()) {
+            clear_valid(g, GHCB_RAX);
+        }
     }
 }
 
@@ -602,7 +608,7 @@ static void handle_ioio(Ghcb *g)
 static void handle_cpuid(Ghcb *g)
 {
     CPUX86State *env = &g->cpu->env;
-    uint32_t eax, ebx, ecx, edx, fn, idx;
+    uint32_t r[4], fn, idx;
 
     if (!need(g, GHCB_RAX, "CPUID without RAX") ||
         !need(g, GHCB_RCX, "CPUID without RCX")) {
@@ -613,12 +619,12 @@ static void handle_cpuid(Ghcb *g)
     if (fn == 0xd && !need(g, GHCB_XCR0, "CPUID 0xD without XCR0")) {
         return;
     }
-    cpu_x86_cpuid(env, fn, idx, &eax, &ebx, &ecx, &edx);
-    sev_es_hostile_cpuid(fn, &eax, &ebx);
-    set_field(g, GHCB_RAX, eax);
-    set_field(g, GHCB_RBX, ebx);
-    set_field(g, GHCB_RCX, ecx);
-    set_field(g, GHCB_RDX, edx);
+    cpu_x86_cpuid(env, fn, idx, &r[0], &r[1], &r[2], &r[3]);
+    sev_es_hostile_cpuid(fn, r);
+    set_field(g, GHCB_RAX, r[0]);
+    set_field(g, GHCB_RBX, r[1]);
+    set_field(g, GHCB_RCX, r[2]);
+    set_field(g, GHCB_RDX, r[3]);
     if (!sev_es_hostile_ghcb_cpuid_rbx_valid()) {
         clear_valid(g, GHCB_RBX);
     }
@@ -819,7 +825,8 @@ static void handle_ap_jump_table(Ghcb *g)
         ap_jump_table = g->info2;
         break;
     case 1:
-        set_result(g, GHCB_RESULT_OK, ap_jump_table);
+        set_result(g, GHCB_RESULT_OK,
+                   sev_es_hostile_ap_jump_table(ap_jump_table));
         break;
     default:
         input_error(g, GHCB_ERR_INVALID_INPUT, "AP jump table: bad info1");
@@ -948,6 +955,8 @@ static void respond(Ghcb *g)
         host_write(g->scratch_gpa, g->scratch, g->scratch_len);
     }
     hv_copy(g->gpa, g->page, GHCB_SAVE_AREA_END, true);   /* writable */
+    sev_es_hostile_ghcb_answered(CPU(g->cpu), g->scratch_dirty,
+                                 g->gpa + GHCB_SW_EXIT_INFO_2, g->result2);
 }
 
 /* The registers KVM copies from the GHCB and back (sev_es_sync_*_ghcb). */
@@ -979,6 +988,11 @@ static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
                          g->info2);
     count(&vmgexit_counts, g->exit_code);
     sev_es_hostile_ghcb_used(gpa);
+    if ((cpu->env.hflags & HF_CPL_MASK) == 3 &&
+        is_valid(g, GHCB_SW_EXIT_CODE)) {
+        trace_sev_es_user_request(CPU(cpu)->cpu_index, g->exit_code);
+        sev_es_hostile_user_request(CPU(cpu), g->exit_code);
+    }
 
     /*
      * RAX, RBX, RCX and RDX go back valid in every answer: what the
@@ -1040,6 +1054,9 @@ void sev_es_hv_ap_wake(X86CPU *cpu)
     CPUX86State *env = &cpu->env;
     uint64_t one = cpu_to_le64(1);
 
+    if (!sev_es_hostile_ap_wake()) {
+        return;
+    }
     if (env->sev_es.hold == SEV_ES_HOLD_NONE) {
         env->sev_es.wake_pending = true;
         return;

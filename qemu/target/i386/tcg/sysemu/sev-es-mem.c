@@ -263,6 +263,8 @@ SevEsMem sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
 {
     int asidx = cpu_asidx_from_attrs(cs, attrs);
 
+    sev_es_hostile_cpu_access(paddr);
+
     return set_state(cpu_get_address_space(cs, asidx), paddr, attrs, private,
                      true);
 }
