@@ -22,25 +22,6 @@ MODE=${MODE:-sev-es}
 CMD=${CMD:-true}
 TIMEOUT=${TIMEOUT:-120}
 
-# outcome LOG ERR RC: one line on how a boot.sh run ended, from its
-# console LOG, QEMU's stderr ERR and boot.sh's status RC.
-outcome() {
-	local log=$1 err=$2 rc=$3 line
-	if line=$(grep -ao 'guest termination request: reason set [0-9]*, reason code [0-9]*' "$err"); then
-		echo "termination request: ${line#*request: }"
-	elif line=$(grep -a -m1 'Kernel panic - not syncing' "$log"); then
-		echo "panic: ${line#*not syncing: }"
-	elif grep -aq 'shutdown (triple fault)' "$err"; then
-		echo "triple fault"
-	elif grep -aEq "$MARKER" "$log"; then
-		echo "userland reached, boot.sh status $rc"
-	elif [ "$rc" = 124 ]; then
-		echo "timeout, no verdict"
-	else
-		echo "stopped (boot.sh status $rc)"
-	fi
-}
-
 # record REV VERDICT WHAT BUILD_S BOOT_S: one line per step in $RESULTS/steps.
 record() {
 	printf '%s %-4s build %4ss boot %4ss  %s\n' "$1" "$2" "$4" "$5" "$3" |
@@ -76,7 +57,7 @@ main() {
 		cat "$RESULTS/$rev.qemu" >&2
 		exit 128
 	fi
-	what=$(outcome "$RESULTS/$rev.console" "$RESULTS/$rev.qemu" "$rc")
+	what=$(boot_outcome "$RESULTS/$rev.console" "$RESULTS/$rev.qemu" "$rc")
 	echo "$what" >"$RESULTS/$rev.verdict"
 	if [ "$rc" = 0 ]; then
 		record "$rev" good "$what" "$build_s" "$boot_s"

@@ -99,6 +99,25 @@ jobs_n() { nproc 2>/dev/null || echo 2; }
 # The line tests/guest/init prints once the guest's userland runs.
 MARKER='^SEV-ES-GUEST: userland reached'
 
+# boot_outcome LOG ERR RC: one line on how a boot.sh run ended, from its
+# console LOG, QEMU's stderr ERR and boot.sh's status RC.
+boot_outcome() {
+	local log=$1 err=$2 rc=$3 line
+	if line=$(grep -ao 'guest termination request: reason set [0-9]*, reason code [0-9]*' "$err"); then
+		echo "termination request: ${line#*request: }"
+	elif line=$(grep -a -m1 'Kernel panic - not syncing' "$log"); then
+		echo "panic: ${line#*not syncing: }"
+	elif grep -aq 'shutdown (triple fault)' "$err"; then
+		echo "triple fault"
+	elif grep -aEq "$MARKER" "$log"; then
+		echo "userland reached, boot.sh status $rc"
+	elif [ "$rc" = 124 ]; then
+		echo "timeout, no verdict"
+	else
+		echo "stopped (boot.sh status $rc)"
+	fi
+}
+
 # wait_line LOG ERE PID: poll LOG until a line matches ERE; fail if PID
 # (the boot writing LOG) ends first.
 wait_line() {
