@@ -12,9 +12,17 @@ export GOOD BAD TREE
 .PHONY: help deps fetch assemble regen qemu qemu-asan kernel initramfs build boot check bench fuzz hostile kunit series \
 	bisect bisect-debian
 
+# Settings for boot.sh's Debian root filesystem and network.
+export ROOTFS NET HOSTFWD
+.PHONY: rootfs
+# What "make boot" needs beyond "build" for the chosen ROOTFS.
+BOOT_NEEDS := $(if $(ROOTFS),rootfs)
+
 help:
 	@echo "make boot [KERNEL=ours|debian|PATH] [MODE=plain|sev-es|kvm-sev-es]"
 	@echo "          [SMP=N] [MEM=1G] [CMD='...'] [TIMEOUT=s] [APPEND='...'] [CPU=...]"
+	@echo "          [ROOTFS=debian] [NET=none|user] [HOSTFWD=tcp::2222-:22]"
+	@echo "make rootfs     the Debian 12 root filesystem image (debootstrap, mkfs.ext4 -d)"
 	@echo "make check      build everything and run every test"
 	@echo "make bench      boot-time ratio sev-es/plain, per-exit counts, insns per #VC"
 	@echo "make fuzz [FUZZ_SEED=n]  10,000,000 random GHCB requests against QEMU with ASan/UBSan,"
@@ -53,13 +61,16 @@ kernel: assemble
 	$(S)/build-kernel.sh ours >/dev/null
 	$(S)/build-kernel.sh nosev >/dev/null
 
+rootfs: fetch
+	$(S)/rootfs.sh >/dev/null
+
 initramfs: assemble
 	$(S)/initramfs.sh ours >/dev/null
 	$(S)/initramfs.sh debian >/dev/null
 
 build: qemu kernel initramfs
 
-boot: build
+boot: build $(BOOT_NEEDS)
 	$(S)/boot.sh
 
 check: build qemu-asan

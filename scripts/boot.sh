@@ -2,7 +2,14 @@
 # Boot a guest kernel under OVMF on our QEMU, serial console on stdout.
 #
 # Settings (environment, as passed by "make boot"):
-#   KERNEL=ours|debian|PATH   MODE=plain|sev-es|kvm-sev-es   SMP=N  MEM=size
+#   KERNEL=ours|ours-debian|debian|PATH
+#   MODE=plain|sev-es|kvm-sev-es   SMP=N  MEM=size
+#   ROOTFS=debian the Debian 12 root filesystem (scripts/rootfs.sh) on
+#                 virtio-blk, booted with the kernel's own initrd, instead
+#                 of the busybox initramfs; root logs in on the console
+#   NET=none|user virtio-net on QEMU's user-mode network (default: user
+#                 with ROOTFS, else none)
+#   HOSTFWD=...   a port forward for NET=user, e.g. tcp:127.0.0.1:2222-:22
 #   CPU=model     the TCG vCPU (default max,la57=off; scripts/lib.sh)
 #   CMD='...'     run in the guest, exit with its status (else a shell)
 #   TIMEOUT=s     wall-clock limit; the guest is killed and we fail
@@ -23,12 +30,41 @@ TIMEOUT=${TIMEOUT:-300}
 CMD=${CMD:-}
 APPEND=${APPEND:-}
 QEMU_ARGS=${QEMU_ARGS:-}
+ROOTFS=${ROOTFS:-}
+NET=${NET:-${ROOTFS:+user}}
+NET=${NET:-none}
+HOSTFWD=${HOSTFWD:-}
 STATUS_RE='^SEV-ES-GUEST: exit status [0-9]+'
+
+# The kernel and initrd for ROOTFS=debian: the tree's own, made by
+# initramfs-tools for that kernel release.
+rootfs_kernel_and_initrd() {
+	local files=() release=
+
+	[ "$ROOTFS" = debian ] || die "unknown ROOTFS '$ROOTFS' (debian)"
+	[ -z "$CMD" ] || die "CMD needs the busybox initramfs; with ROOTFS, log in on the console"
+	case $KERNEL in
+	debian) ;;
+	ours-debian) release=$(cat "$BUILD/linux-debian/include/config/kernel.release") ||
+		die "no debian flavour build (make kernel FLAVOUR=debian)" ;;
+	*) die "ROOTFS=debian boots KERNEL=debian or ours-debian (modules and initrd in the image)" ;;
+	esac
+	mapfile -t files < <("$TOP/scripts/rootfs.sh" boot-files "$release")
+	[ ${#files[@]} = 2 ] || die "no boot files for KERNEL=$KERNEL in the root filesystem"
+	[ "$KERNEL" = debian ] && KIMAGE=${files[0]}
+	INITRD=${files[1]}
+	ROOT_IMAGE=$CACHE/rootfs/debian.ext4
+	[ -f "$ROOT_IMAGE" ] || die "no root filesystem image $ROOT_IMAGE (make rootfs)"
+	APPEND="root=/dev/vda ro $APPEND"
+}
 
 kernel_and_initrd() {
 	case $KERNEL in
 	ours)
 		KIMAGE=$BUILD/linux-ours/arch/x86/boot/bzImage
+		INITRD=$CACHE/initramfs/ours.cpio.gz ;;
+	ours-debian)
+		KIMAGE=$BUILD/linux-debian/arch/x86/boot/bzImage
 		INITRD=$CACHE/initramfs/ours.cpio.gz ;;
 	debian)
 		KIMAGE=$(only_file "Debian vmlinuz" "$UNPACK"/linux-image/boot/vmlinuz-*)
@@ -37,20 +73,39 @@ kernel_and_initrd() {
 		KIMAGE=$KERNEL
 		INITRD=$CACHE/initramfs/ours.cpio.gz ;;
 	esac
+	[ -z "$ROOTFS" ] || rootfs_kernel_and_initrd
 	[ -f "$KIMAGE" ] || die "no kernel image $KIMAGE (build it: make kernel)"
 	[ -f "$INITRD" ] || die "no initramfs $INITRD (make initramfs)"
 }
 
+# Devices for ROOTFS and NET: modern virtio behind the platform IOMMU, as
+# an SEV guest's devices must be (DMA through SWIOTLB).
+device_args() {
+	local virtio=disable-legacy=on,iommu_platform=on
+	if [ -n "$ROOTFS" ]; then
+		# snapshot=on: the guest's writes go to a temporary overlay.
+		printf '%s\n' -drive "if=none,id=root,format=raw,file=$ROOT_IMAGE,snapshot=on" \
+			-device "virtio-blk-pci,drive=root,$virtio"
+	fi
+	case $NET in
+	none) printf '%s\n' -nic none ;;
+	# No option ROM: the kernel comes with -kernel, not from the network.
+	user) printf '%s\n' -netdev "user,id=net0${HOSTFWD:+,hostfwd=$HOSTFWD}" \
+			-device "virtio-net-pci,netdev=net0,romfile=,$virtio" ;;
+	esac
+}
+
 run_qemu() {
-	local run=$1 log=$2 extra=() fw=()
+	local run=$1 log=$2 extra=() fw=() dev=()
 	# shellcheck disable=SC2206 # QEMU_ARGS is word-split on purpose
 	extra=($QEMU_ARGS)
+	mapfile -t dev < <(device_args)
 	mapfile -t fw < <(firmware_args "$run")
 	set +e
 	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" \
 		-machine "$MACHINE" "${ACCEL[@]}" "${SEV[@]}" \
-		-L "$QEMU_DATA" -smp "$SMP" -m "$MEM" -nographic -vga none -nic none \
-		"${fw[@]}" \
+		-L "$QEMU_DATA" -smp "$SMP" -m "$MEM" -nographic -vga none \
+		"${fw[@]}" "${dev[@]}" \
 		-kernel "$KIMAGE" -initrd "$INITRD" \
 		-append "console=ttyS0 panic=-1 $APPEND" \
 		"${extra[@]}" <"$STDIN" | tee "$log"
@@ -81,6 +136,7 @@ verdict() {
 main() {
 	local log rc=0
 
+	case $NET in none|user) ;; *) die "unknown NET '$NET' (none, user)" ;; esac
 	kernel_and_initrd
 	mode_args "$MODE"
 	[ -x "$QEMU" ] || die "no QEMU at $QEMU (make qemu)"

@@ -11,7 +11,6 @@
 GEN=$BUILD/gen_init_cpio
 OUT=$CACHE/initramfs
 BUSYBOX=$UNPACK/busybox-static/bin/busybox
-GUEST_BIN=$BUILD/guest-bin
 DEBIAN_MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
 	virtio_pci virtio_blk virtio_console)
 
@@ -45,19 +44,6 @@ base_spec() {
 		[ -f "$f" ] && echo "file /bin/${f##*/} $f 0755 0 0"
 	done
 	true
-}
-
-# The static test programs of tests/guest/src, rebuilt when changed.
-guest_programs() {
-	local src bin
-	mkdir -p "$GUEST_BIN"
-	for src in "$TOP"/tests/guest/src/*.c; do
-		bin=$GUEST_BIN/$(basename "$src" .c)
-		if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
-			gcc -static -O2 -Wall -Werror -o "$bin" "$src" ||
-				die "cannot build $src"
-		fi
-	done
 }
 
 debian_spec() {

@@ -96,6 +96,22 @@ mode_args() {
 
 jobs_n() { nproc 2>/dev/null || echo 2; }
 
+# The static test programs of tests/guest: src/*.c (64-bit, libc) and
+# src32/*.S (32-bit, no libc), built into GUEST_BIN when changed.
+GUEST_BIN=$BUILD/guest-bin
+guest_programs() {
+	local src bin
+	mkdir -p "$GUEST_BIN"
+	for src in "$TOP"/tests/guest/src/*.c "$TOP"/tests/guest/src32/*.S; do
+		bin=$GUEST_BIN/$(basename "${src%.*}")
+		[ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || continue
+		case $src in
+		*.c) gcc -static -O2 -Wall -Werror -o "$bin" "$src" ;;
+		*.S) gcc -m32 -nostdlib -static -o "$bin" "$src" ;;
+		esac || die "cannot build $src"
+	done
+}
+
 # The line tests/guest/init prints once the guest's userland runs.
 MARKER='^SEV-ES-GUEST: userland reached'
 
@@ -126,4 +142,29 @@ wait_line() {
 		kill -0 "$pid" 2>/dev/null || return 1
 		sleep 0.05
 	done
+}
+
+# The Debian mirror apt already uses for the release's main suite (deb822
+# .sources or one-line .list entries), e.g. http://deb.debian.org/debian.
+debian_mirror() {
+	local suite=$1 f uri=""
+
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -e "$f" ] || continue
+		uri=$(awk -v suite="$suite" 'BEGIN { RS = "" }
+			/(^|\n)Types:[^\n]*deb([ \n]|$)/ && $0 ~ "\nSuites:[^\n]*[ ]" suite "([ \n]|$)" {
+				if (match($0, /URIs:[ ]*[^ \n]+/)) {
+					u = substr($0, RSTART, RLENGTH); sub(/URIs:[ ]*/, "", u)
+					print u; exit
+				}
+			}' "$f")
+		[ -z "$uri" ] || break
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		{ [ -z "$uri" ] && [ -e "$f" ]; } || continue
+		uri=$(sed 's/\[[^]]*\]//' "$f" |
+			awk -v suite="$suite" '$1 == "deb" && $3 == suite { print $2; exit }')
+	done
+	[ -n "$uri" ] || die "no apt source for Debian '$suite' in /etc/apt"
+	printf '%s\n' "$uri"
 }
