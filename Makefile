@@ -97,3 +97,6 @@ series: kernel
 
 bisect: qemu initramfs
 	$(S)/bisect.sh
+
+bisect-debian: qemu initramfs
+	$(S)/bisect-debian.sh

@@ -11,6 +11,8 @@
 #                 with ROOTFS, else none)
 #   HOSTFWD=...   a port forward for NET=user, e.g. tcp:127.0.0.1:2222-:22
 #   CPU=model     the TCG vCPU (default max,la57=off; scripts/lib.sh)
+#   INITRD=path   with KERNEL=PATH, the initramfs (default: ours; CMD
+#                 is appended to it)
 #   CMD='...'     run in the guest, exit with its status (else a shell)
 #   TIMEOUT=s     wall-clock limit; the guest is killed and we fail
 #   APPEND='...'  extra kernel command line
@@ -71,7 +73,7 @@ kernel_and_initrd() {
 		INITRD=$CACHE/initramfs/debian.cpio.gz ;;
 	*)
 		KIMAGE=$KERNEL
-		INITRD=$CACHE/initramfs/ours.cpio.gz ;;
+		INITRD=${INITRD:-$CACHE/initramfs/ours.cpio.gz} ;;
 	esac
 	[ -z "$ROOTFS" ] || rootfs_kernel_and_initrd
 	[ -f "$KIMAGE" ] || die "no kernel image $KIMAGE (build it: make kernel)"

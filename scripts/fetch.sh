@@ -8,21 +8,6 @@ resolve_meta() {
 	apt-cache depends "$1" | awk '/Depends: linux-image-/ { print $2; exit }'
 }
 
-# apt-get download into $DL/debs once; dpkg -x into $UNPACK/<name>
-# (or into $UNPACK/DIR, shared with other packages).
-fetch_deb() {
-	local pkg=$1 dir=$UNPACK/${2:-$1} deb stamp
-
-	stamp=$dir/.done-$pkg
-	[ -e "$stamp" ] && return 0
-	mkdir -p "$DL/debs" "$dir"
-	(cd "$DL/debs" && apt_get download "$pkg" >/dev/null)
-	deb=$(only_file "$pkg .deb" "$DL/debs/${pkg}"_*.deb)
-	log "unpacking $deb"
-	dpkg -x "$deb" "$dir"
-	touch "$stamp"
-}
-
 fetch_qemu_source() {
 	local dir=$UNPACK/qemu-source dsc
 
@@ -33,15 +18,6 @@ fetch_qemu_source() {
 	log "extracting $dsc (with Debian's patches)"
 	dpkg-source --no-check -x "$dsc" "$dir" >/dev/null
 	touch "$dir/.done"
-}
-
-# As root apt drops to _apt, which cannot write into $HOME: stay root.
-apt_get() {
-	if [ "$(id -u)" = 0 ]; then
-		apt-get -o APT::Sandbox::User=root "$@"
-	else
-		apt-get "$@"
-	fi
 }
 
 main() {

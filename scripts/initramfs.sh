@@ -2,6 +2,8 @@
 # Build the busybox initramfs for a guest kernel.
 #
 #   initramfs.sh ours|debian     base image (debian adds virtio modules)
+#   initramfs.sh debian DIR      the same for another Debian kernel image,
+#                                unpacked in DIR (debian-NAME.cpio.gz)
 #   initramfs.sh cmd BASE CMD DIR   BASE + /cmd holding CMD, made in DIR
 #
 # Archives are made with the kernel tree's usr/gen_init_cpio, so device
@@ -47,28 +49,44 @@ base_spec() {
 }
 
 debian_spec() {
-	local mods mod path order=$OUT/debian-modules.order
-	mods=$(only_file "module dir" "$UNPACK"/linux-image/lib/modules/*)
+	local image=$1 mods mod path order=$WORK/modules.order
+	mods=$(only_file "module dir" "$image"/lib/modules/*)
+	mkdir -p "$WORK/modules"
+	: >"$order"
 	echo "dir /lib 0755 0 0"
 	echo "dir /lib/modules 0755 0 0"
-	printf '%s\n' "${DEBIAN_MODULES[@]}" >"$order"
-	echo "file /lib/modules/order $order 0644 0 0"
 	for mod in "${DEBIAN_MODULES[@]}"; do
-		path=$(find "$mods" -name "$mod.ko" | sed -n 1p)
-		[ -n "$path" ] || die "module $mod not in $mods"
+		path=$(find "$mods" -name "$mod.ko" -o -name "$mod.ko.xz" | sed -n 1p)
+		case $path in
+		"")
+			grep -qs "/$mod.ko\$" "$mods/modules.builtin" ||
+				die "module $mod not in $mods"
+			continue ;;
+		*.xz)
+			xz -dc "$path" >"$WORK/modules/$mod.ko"
+			path=$WORK/modules/$mod.ko ;;
+		esac
+		echo "$mod" >>"$order"
 		echo "file /lib/modules/$mod.ko $path 0644 0 0"
 	done
+	echo "file /lib/modules/order $order 0644 0 0"
 }
 
+# build_base ours|debian [DIR]: OUT/NAME.cpio.gz, NAME the flavour, or
+# debian-BASENAME for the Debian kernel image unpacked in DIR.
 build_base() {
-	local flavour=$1 img=$OUT/$1.cpio.gz
-	mkdir -p "$OUT"
+	local flavour=$1 image=${2:-$UNPACK/linux-image} name=$1 img
+
+	[ $# = 1 ] || name=debian-${image##*/}
+	img=$OUT/$name.cpio.gz
+	WORK=$OUT/$name.d
+	mkdir -p "$OUT" && rm -rf "$WORK" && mkdir -p "$WORK"
 	{
 		base_spec
-		[ "$flavour" = debian ] && debian_spec
+		[ "$flavour" = debian ] && debian_spec "$image"
 		true
-	} >"$OUT/$flavour.spec"
-	"$GEN" "$OUT/$flavour.spec" | gzip -1 >"$img.tmp"
+	} >"$OUT/$name.spec"
+	"$GEN" "$OUT/$name.spec" | gzip -1 >"$img.tmp"
 	mv "$img.tmp" "$img"
 	echo "$img"
 }
@@ -88,9 +106,10 @@ build_cmd() {
 main() {
 	gen_init_cpio
 	case ${1:-} in
-	ours|debian) guest_programs; build_base "$1" ;;
+	ours) guest_programs; build_base ours ;;
+	debian) guest_programs; build_base "$@" ;;
 	cmd) [ $# = 4 ] || die "usage: $0 cmd BASE CMD DIR"; build_cmd "$2" "$3" "$4" ;;
-	*) die "usage: $0 ours|debian | cmd BASE CMD DIR" ;;
+	*) die "usage: $0 ours | debian [DIR] | cmd BASE CMD DIR" ;;
 	esac
 }
 

@@ -94,6 +94,30 @@ mode_args() {
 	esac
 }
 
+# As root apt drops to _apt, which cannot write into $HOME: stay root.
+apt_get() {
+	if [ "$(id -u)" = 0 ]; then
+		apt-get -o APT::Sandbox::User=root "$@"
+	else
+		apt-get "$@"
+	fi
+}
+
+# apt-get download into $DL/debs once; dpkg -x into $UNPACK/<name>
+# (or into $UNPACK/DIR, shared with other packages).
+fetch_deb() {
+	local pkg=$1 dir=$UNPACK/${2:-$1} deb stamp
+
+	stamp=$dir/.done-$pkg
+	[ -e "$stamp" ] && return 0
+	mkdir -p "$DL/debs" "$dir"
+	(cd "$DL/debs" && apt_get download "$pkg" >/dev/null)
+	deb=$(only_file "$pkg .deb" "$DL/debs/${pkg}"_*.deb)
+	log "unpacking $deb"
+	dpkg -x "$deb" "$dir"
+	touch "$stamp"
+}
+
 jobs_n() { nproc 2>/dev/null || echo 2; }
 
 # The static test programs of tests/guest: src/*.c (64-bit, libc) and
