@@ -98,18 +98,18 @@ device_args() {
 }
 
 run_qemu() {
-	local run=$1 log=$2 extra=() fw=() dev=()
+	local run=$1 log=$2 extra=() fw=() guest=() dev=()
 	# shellcheck disable=SC2206 # QEMU_ARGS is word-split on purpose
 	extra=($QEMU_ARGS)
 	mapfile -t dev < <(device_args)
+	mapfile -t guest < <(guest_args "$SMP" "$MEM")
 	mapfile -t fw < <(firmware_args "$run")
 	set +e
 	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" \
-		-machine "$MACHINE" "${ACCEL[@]}" "${SEV[@]}" \
-		-L "$QEMU_DATA" -smp "$SMP" -m "$MEM" -nographic -vga none \
+		"${guest[@]}" \
 		"${fw[@]}" "${dev[@]}" \
 		-kernel "$KIMAGE" -initrd "$INITRD" \
-		-append "console=ttyS0 panic=-1 $APPEND" \
+		-append "$GUEST_CMDLINE $APPEND" \
 		"${extra[@]}" <"$STDIN" | tee "$log"
 	QEMU_RC=${PIPESTATUS[0]}
 	set -e

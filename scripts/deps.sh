@@ -9,6 +9,7 @@ PKGS=(
 	ninja-build meson pkg-config libglib2.0-dev libpixman-1-dev
 	libfdt-dev zlib1g-dev socat libslirp-dev
 	debootstrap e2fsprogs dwarves
+	lava-common lava-dispatcher
 )
 SRC_LIST=/etc/apt/sources.list.d/sev-es-deb-src.sources
 

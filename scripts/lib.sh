@@ -61,11 +61,16 @@ only_file() {
 	printf '%s\n' "$1"
 }
 
+# pflash_args CODE VARS: OVMF's code and variable store as pflash.
+pflash_args() {
+	printf '%s\n' -drive "if=pflash,format=raw,unit=0,readonly=on,file=$1" \
+		-drive "if=pflash,format=raw,unit=1,file=$2"
+}
+
 # firmware_args DIR: OVMF as pflash, with a fresh variable store in DIR.
 firmware_args() {
 	cp "$OVMF_VARS" "$1/vars.fd"
-	printf '%s\n' -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE" \
-		-drive "if=pflash,format=raw,unit=1,file=$1/vars.fd"
+	pflash_args "$OVMF_CODE" "$1/vars.fd"
 }
 
 # mode_args MODE: set MACHINE, ACCEL (with the CPU) and SEV for it; the
@@ -117,6 +122,16 @@ fetch_deb() {
 	dpkg -x "$deb" "$dir"
 	touch "$stamp"
 }
+
+# guest_args SMP MEM: after mode_args, the QEMU arguments of every guest
+# but firmware, devices, kernel and initrd (scripts/boot.sh, ci/lava).
+guest_args() {
+	printf '%s\n' -machine "$MACHINE" "${ACCEL[@]}" "${SEV[@]}" \
+		-L "$QEMU_DATA" -smp "$1" -m "$2" -nographic -vga none
+}
+
+# The kernel command line every guest starts with.
+GUEST_CMDLINE='console=ttyS0 panic=-1'
 
 jobs_n() { nproc 2>/dev/null || echo 2; }
 

@@ -4,7 +4,7 @@
 
 cd "$TOP" || exit
 mapfile -t files < <(grep -rlE '^#!.*\b(ba)?sh\b|^# shellcheck shell=' \
-	scripts tests .ci --include='*' 2>/dev/null | sort)
+	scripts tests ci .ci --include='*' 2>/dev/null | sort)
 [ ${#files[@]} -gt 5 ] || fail "found only ${#files[@]} shell scripts"
 note "shellcheck over ${#files[@]} files"
 shellcheck "${files[@]}"
