@@ -96,6 +96,10 @@ main() {
 	git -C "$SRC" bisect reset >/dev/null 2>&1
 	what=$(verdict_of "$first" "$results")
 	boots=$(grep -cE '^[0-9a-f]{40} (good|bad) ' "$results/steps" || true)
+	if grep -q "^$first good " "$results/steps"; then
+		echo "no regression: BAD ($first) is good with CMD='$CMD' ($boots boots)"
+		return 1
+	fi
 
 	echo "first bad commit: $(git -C "$TREE" log -1 --format='%H %s' "$first")"
 	echo "how it fails: $what"
