@@ -41,19 +41,24 @@ refute_console() {
 	! grep -aEq -- "$1" "$BOOT_LOG" || fail "console printed /$1/"
 }
 
+# expect_stderr ERE: QEMU's stderr (BOOT_ERR) had a line matching it.
+expect_stderr() {
+	grep -aEq -- "$1" "$BOOT_ERR" || fail "QEMU never printed /$1/"
+}
+
 # expect_termination SET CODE VAR=value...: boot with those settings; the
 # model must log the guest's termination request with that reason set and
-# code, and the guest must not reach userland.
+# code, and the guest must not reach userland.  QEMU's stderr is kept in
+# BOOT_ERR.
 expect_termination() {
-	local set=$1 code=$2 err want seen
+	local set=$1 code=$2 want seen
 
 	shift 2
-	err=$(mktemp "${TMPDIR:-/tmp}/sev-es-term.XXXXXX")
+	BOOT_ERR=$(mktemp "${TMPDIR:-/tmp}/sev-es-term.XXXXXX")
 	want="guest termination request: reason set $set, reason code $code"
-	boot "$@" 2>"$err"
-	sed 's/^/--- qemu: /' "$err"
-	seen=$(grep -ao 'guest termination request: reason set [0-9]*, reason code [0-9]*' "$err" || true)
-	rm -f "$err"
+	boot "$@" 2>"$BOOT_ERR"
+	sed 's/^/--- qemu: /' "$BOOT_ERR"
+	seen=$(grep -ao 'guest termination request: reason set [0-9]*, reason code [0-9]*' "$BOOT_ERR" || true)
 	refute_console "$MARKER"
 	[ -n "$seen" ] || fail "no termination request (boot.sh status $BOOT_RC)"
 	[ "$seen" = "$want" ] || fail "$seen, expected: $want"
@@ -68,6 +73,20 @@ hostile_case() {
 	note "hypervisor lie: $lie; expected: reason set $set, reason code $code"
 	expect_termination "$set" "$code" KERNEL="${KERNEL:-ours}" MODE=sev-es SMP=1 \
 		TIMEOUT="${TIMEOUT:-90}" CMD=true SEV_OPTS="tcg-hostile=$lie"
+}
+
+# hostile_boot LIE VAR=value...: boot our kernel (or $KERNEL) against the
+# lie, one vCPU unless told, for lies the guest lives through; QEMU's
+# stderr is kept in BOOT_ERR.
+hostile_boot() {
+	local lie=$1
+
+	shift
+	note "hypervisor lie: $lie"
+	BOOT_ERR=$(mktemp "${TMPDIR:-/tmp}/sev-es-err.XXXXXX")
+	boot KERNEL="${KERNEL:-ours}" MODE=sev-es SMP=1 TIMEOUT="${TIMEOUT:-120}" \
+		SEV_OPTS="tcg-hostile=$lie" "$@" 2>"$BOOT_ERR"
+	sed 's/^/--- qemu: /' "$BOOT_ERR"
 }
 
 # linuxboot_boot KERNEL DIR [SEV_OPTS]: start bzImage KERNEL through the

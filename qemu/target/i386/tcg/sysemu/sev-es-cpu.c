@@ -252,6 +252,9 @@ void sev_es_sipi(X86CPU *cpu)
         return;
     }
     if (s->started) {
+        if (!sev_es_hostile_ap_wake()) {
+            return;
+        }
         sev_es_hv_ap_wake(cpu);
     }
     s->started = true;

@@ -493,10 +493,13 @@ uint64_t sev_es_hostile_ap_jump_table(uint64_t gpa)
     return gpa;
 }
 
-/* A SIPI for a vCPU that ran: does the hypervisor act on it? */
+/*
+ * A SIPI for a vCPU that ran: does the hypervisor act on it?  Firmware
+ * wakes its APs too, until the OS has its own GHCB: those go through.
+ */
 bool sev_es_hostile_ap_wake(void)
 {
-    if (lie() == LIE_AP_NEVER_WAKE) {
+    if (ghcb_lie() == LIE_AP_NEVER_WAKE) {
         told("SIPI, dropped");
         return false;
     }

@@ -1054,9 +1054,6 @@ void sev_es_hv_ap_wake(X86CPU *cpu)
     CPUX86State *env = &cpu->env;
     uint64_t one = cpu_to_le64(1);
 
-    if (!sev_es_hostile_ap_wake()) {
-        return;
-    }
     if (env->sev_es.hold == SEV_ES_HOLD_NONE) {
         env->sev_es.wake_pending = true;
         return;
