@@ -80,7 +80,7 @@ main() {
 	rm -rf "$out" && mkdir -p "$out/tmp"
 	render "$job" "$out/device.yaml"
 	log "lava-run $job (device $out/device.yaml, output $out)"
-	PATH=${QEMU%/*}:$PATH timeout -k 10 1800 lava-run "${validate[@]}" --job-id 1 \
+	PATH=${QEMU%/*}:$PATH timeout -k 10 1800 lava-run "${validate[@]}" --job-id "$$" \
 		--output-dir "$out/tmp" --device "$out/device.yaml" "$job" \
 		>"$out/lava.log" 2>&1 || rc=$?
 	tail -n 8 "$out/lava.log"
