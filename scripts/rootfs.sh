@@ -108,8 +108,8 @@ build_image() {
 	if [ ! -f "$IMAGE" ] || [ "$DIR/.stamp" -nt "$IMAGE" ]; then
 		log "making $IMAGE from $DIR"
 		rm -f "$IMAGE.tmp"
-		mkfs.ext4 -q -F -L debian-root -d "$DIR" "$IMAGE.tmp" "$IMAGE_SIZE" >&2 ||
-			die "mkfs.ext4 -d failed"
+		mkfs.ext4 -q -F -L debian-root -d "$DIR" "$IMAGE.tmp" "$IMAGE_SIZE" \
+			>"$IMAGE.log" 2>&1 || die "mkfs.ext4 -d failed, see $IMAGE.log"
 		mv "$IMAGE.tmp" "$IMAGE"
 	fi
 	echo "$IMAGE"

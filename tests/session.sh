@@ -18,29 +18,32 @@ session_start() {
 	SESSION_LOG=$SESSION_DIR/console.log
 	SESSION_ERR=$SESSION_DIR/qemu.err
 	SESSION_PORT=$(free_port)
+	SESSION_MARK=0
 	mkfifo "$SESSION_DIR/in"
 	# Read-write, so that opening it never blocks and QEMU never sees EOF.
 	exec {SESSION_FD}<>"$SESSION_DIR/in"
 	: >"$SESSION_LOG"
 	SESSION_START=$(date +%s.%N)
-	env ROOTFS=debian HOSTFWD="tcp:127.0.0.1:$SESSION_PORT-:5555" "$@" \
+	# A process group of its own, so that session_stop can end it all.
+	setsid env ROOTFS=debian HOSTFWD="tcp:127.0.0.1:$SESSION_PORT-:5555" "$@" \
 		LOG="$SESSION_LOG" "$TOP/scripts/boot.sh" \
 		<"$SESSION_DIR/in" >/dev/null 2>"$SESSION_ERR" &
 	SESSION_PID=$!
 }
 
-# session_stop: power the guest off (or kill it), clean up.  Returns the
-# status boot.sh ended with; does nothing when no session runs.
+# session_stop: power the guest off, or after two minutes kill boot.sh,
+# QEMU and all; clean up.  Returns the status boot.sh ended with (143
+# when killed); does nothing when no session runs.
 session_stop() {
 	local rc=0 i
 	[ -n "${SESSION_PID:-}" ] || return 0
 	if kill -0 "$SESSION_PID" 2>/dev/null; then
 		session_send 'systemctl poweroff'
-		for i in $(seq 120); do
+		for i in $(seq 240); do
 			kill -0 "$SESSION_PID" 2>/dev/null || break
-			[ "$i" -lt 120 ] || kill "$SESSION_PID" 2>/dev/null || true
 			sleep 0.5
 		done
+		kill -- -"$SESSION_PID" 2>/dev/null || true
 	fi
 	wait "$SESSION_PID" || rc=$?
 	exec {SESSION_FD}>&-
@@ -60,6 +63,14 @@ free_port() {
 	echo "$port"
 }
 
+# session_text: what the console printed since the last session_mark,
+# without carriage returns and terminal escapes (bash's bracketed-paste
+# mode, systemd's colours).
+session_text() {
+	tail -c +"$((SESSION_MARK + 1))" "$SESSION_LOG" |
+		sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\r//g'
+}
+
 # session_wait ERE SECONDS: wait until the console printed a line matching
 # ERE after the last session_mark; print that line.  Fails if the time
 # runs out or the guest stops.
@@ -67,11 +78,7 @@ session_wait() {
 	local ere=$1 limit=$2 end line
 	end=$((SECONDS + limit))
 	while :; do
-		# Without carriage returns and terminal escapes (bash's
-		# bracketed-paste mode, systemd's colours).
-		line=$(tail -c +"$((${SESSION_MARK:-0} + 1))" "$SESSION_LOG" |
-			sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\r//g' |
-			grep -aE -m1 -- "$ere") && { echo "$line"; return 0; }
+		line=$(session_text | grep -aE -m1 -- "$ere") && { echo "$line"; return 0; }
 		kill -0 "$SESSION_PID" 2>/dev/null || { echo "guest stopped" >&2; return 1; }
 		[ $SECONDS -lt $end ] || { echo "no /$ere/ within ${limit}s" >&2; return 1; }
 		sleep 0.2
@@ -102,13 +109,14 @@ session_run() {
 	session_wait "$2" "$3"
 }
 
-# session_receive FILE SECONDS: send FILE from the host to the guest's
-# port 5555 through the port forward (QEMU user network, virtio-net);
-# print the sha256 the guest computed of what it received.
+# session_receive FILE SECONDS [SINK]: send FILE from the host to the
+# guest's port 5555 through the port forward (QEMU user network,
+# virtio-net); print the first word SINK (default sha256sum) printed for
+# what the guest received.
 session_receive() {
-	local file=$1 limit=$2 line
+	local file=$1 limit=$2 sink=${3:-sha256sum} line
 	# shellcheck disable=SC2016 # expanded by the guest shell
-	session_run '(nc -d -l 5555 | sha256sum | sed "s/^/RECEIVED /") &
+	session_run "(nc -d -l 5555 | $sink | sed 's/^/RECEIVED /') &"'
 until ss -Htln "sport = :5555" | grep -q .; do sleep 0.2; done; echo "LISTENING $?"' '^LISTENING ' 60 >/dev/null || return 1
 	session_mark
 	timeout "$limit" socat -u "FILE:$file" "TCP:127.0.0.1:$SESSION_PORT" || return 1
@@ -122,7 +130,7 @@ until ss -Htln "sport = :5555" | grep -q .; do sleep 0.2; done; echo "LISTENING 
 rootfs_checks() {
 	local line state blob want got
 
-	session_login 900 || fail "no root login on the serial console"
+	session_login 400 || fail "no root login on the serial console"
 	note "root logged in on ttyS0"
 	# shellcheck disable=SC2016 # expanded by the guest shell
 	state=$(session_run 'echo "STATE $(timeout 600 systemctl is-system-running --wait)"' \
@@ -132,7 +140,7 @@ rootfs_checks() {
 	session_run 'systemctl --failed --no-legend --plain | sed "s/^/FAILED-UNIT /";
 echo "FAILED $(systemctl list-units --state=failed --no-legend | wc -l)"' '^FAILED [0-9]' 60 >/dev/null ||
 		fail "cannot count failed units"
-	grep -a '^FAILED-UNIT ' "$SESSION_LOG" | sed 's/^/--- /' || true
+	session_text | grep -a '^FAILED-UNIT ' | sed 's/^/--- /' || true
 	line=$(session_wait '^FAILED [0-9]' 1)
 	note "failed units: ${line#FAILED }"
 	[ "$line" = "FAILED 0" ] || fail "failed units: ${line#FAILED }"
@@ -145,7 +153,31 @@ echo "FAILED $(systemctl list-units --state=failed --no-legend | wc -l)"' '^FAIL
 	blob=$SESSION_DIR/blob
 	head -c 64M /dev/urandom >"$blob"
 	want=$(sha256sum <"$blob" | cut -d' ' -f1)
-	got=$(session_receive "$blob" 600) || fail "64 MiB transfer to the guest failed"
+	got=$(session_receive "$blob" 180) || fail "64 MiB transfer to the guest failed"
 	note "64 MiB host -> guest: host sha256 $want, guest sha256 $got"
 	[ "$got" = "$want" ] || fail "the guest received other bytes"
+}
+
+# user_cpuid_checks: CPUID from user space, in a 64-bit and in a static
+# 32-bit program (compatibility mode, IA32_EMULATION), each a #VC that the
+# kernel answers with the model's leaf 0x8000001F: SEV and SEV-ES (EAX
+# bits 1 and 3), C-bit 51 and one reduced physical address bit (EBX).
+user_cpuid_checks() {
+	local line
+	line=$(session_run 'cpuid 0x8000001f 2>&1 | sed "s/^/CPUID64 /"' '^CPUID64 ' 60) ||
+		fail "64-bit cpuid gave nothing"
+	line=${line#CPUID64 }
+	note "$line"
+	case $line in
+	'cpuid 0x8000001f.0: eax=0x0000000a ebx=0x00000073 '*) ;;
+	*) fail "64-bit user CPUID: $line" ;;
+	esac
+	# A 32-bit program that the kernel refuses gives the shell's "cannot
+	# execute binary file: Exec format error".
+	line=$(session_run 'cpuid32 2>&1 | sed "s/^/CPUID32 /"' '^CPUID32 ' 60) ||
+		fail "32-bit cpuid gave nothing"
+	line=${line#CPUID32 }
+	note "$line"
+	[ "$line" = "cpuid32 0x8000001f: eax=0x0000000a ebx=0x00000073" ] ||
+		fail "32-bit program: $line"
 }

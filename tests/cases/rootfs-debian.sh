@@ -4,7 +4,8 @@
 # the serial console, systemd reaches "running" with no failed unit, the
 # kernel reports SEV-ES active, and 64 MiB sent from the host through a
 # port forward (QEMU user network, virtio-net through SWIOTLB) arrive
-# with the host's sha256.
+# with the host's sha256; user-space CPUID works through #VC from a
+# 64-bit and from a static 32-bit program.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/session.sh"
 
@@ -13,4 +14,5 @@ SESSION_KEEP=$CACHE/test-logs/$(basename "$0" .sh).console
 trap 'session_stop >/dev/null 2>&1 || true' EXIT
 session_start KERNEL=debian MODE=sev-es SMP=2 TIMEOUT=1500
 rootfs_checks
+user_cpuid_checks
 session_stop || fail "the guest did not power off cleanly (boot.sh status $?)"
