@@ -21,13 +21,15 @@ CMD=${CMD:-true}
 TIMEOUT=${TIMEOUT:-180}
 RESULTS=$CACHE/bisect-debian
 
-# "PACKAGE VERSION" for every kernel on offer, oldest first.
+# "PACKAGE VERSION" for every kernel on offer, oldest first (of a
+# package in several suites, the newest).
 versions() {
-	local pkg
-	apt-cache pkgnames linux-image- | grep -E "^($PACKAGES)\$" | while read -r pkg; do
-		apt-cache madison "$pkg" |
-			awk -F' *[|] *' -v p="$pkg" '!n && $3 ~ / Packages$/ { print p, $2; n = 1 }'
-	done | sort -V -k2,2
+	local pkgs=()
+	mapfile -t pkgs < <(apt-cache pkgnames linux-image- | grep -E "^($PACKAGES)\$")
+	[ ${#pkgs[@]} -gt 0 ] || return 0
+	apt-cache madison "${pkgs[@]}" |
+		awk -F' *[|] *' '$3 ~ / Packages$/ && !seen[$1]++ { sub(/^ */, "", $1); print $1, $2 }' |
+		sort -V -k2,2
 }
 
 # index V: the position of version V in LIST.
