@@ -24,7 +24,8 @@ help:
 	@echo "          [ROOTFS=debian] [NET=none|user] [HOSTFWD=tcp::2222-:22]"
 	@echo "make rootfs     the Debian 12 root filesystem image (debootstrap, mkfs.ext4 -d)"
 	@echo "make check      build everything and run every test"
-	@echo "make bench      boot-time ratio sev-es/plain, per-exit counts, insns per #VC"
+	@echo "make bench      boot-time ratio sev-es/plain, per-exit counts, insns per #VC;"
+	@echo "                Debian rootfs: boot to login and to running, net and disk, sev-es/plain"
 	@echo "make fuzz [FUZZ_SEED=n]  10,000,000 random GHCB requests against QEMU with ASan/UBSan,"
 	@echo "                and the guest's KUnit fuzzers, 10,000,000 cases each"
 	@echo "make hostile [KERNEL=...]  one boot per lie of the model's hostile hypervisor"
@@ -76,9 +77,10 @@ boot: build $(BOOT_NEEDS)
 check: build qemu-asan
 	tests/run.sh
 
-bench: build
+bench: build rootfs
 	bench/boot-ratio.sh
 	bench/vc-cost.sh
+	bench/rootfs.sh
 
 fuzz: qemu-asan qemu kernel
 	seed=$${FUZZ_SEED:-$$(date +%s)}; \

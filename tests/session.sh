@@ -94,7 +94,7 @@ session_send() { printf '%s\r' "$1" >&"$SESSION_FD"; }
 # session_login SECONDS: wait for login:, log in as root (no password),
 # wait for the shell prompt and quieten the kernel on the console.
 session_login() {
-	session_wait ' login: ?$' "$1" >/dev/null || return 1
+	session_wait ' login: ' "$1" >/dev/null || return 1
 	session_mark
 	session_send root
 	session_wait "$SESSION_PROMPT" 60 >/dev/null || return 1
