@@ -14,14 +14,15 @@ export GOOD BAD TREE
 
 # Settings for boot.sh's Debian root filesystem and network.
 export ROOTFS NET HOSTFWD
-.PHONY: rootfs
-# What "make boot" needs beyond "build" for the chosen ROOTFS.
-BOOT_NEEDS := $(if $(ROOTFS),rootfs)
+.PHONY: kernel-debian rootfs
+# What "make boot" needs beyond "build" for the chosen KERNEL and ROOTFS.
+BOOT_NEEDS := $(if $(ROOTFS),rootfs) $(if $(filter ours-debian,$(KERNEL)),kernel-debian)
 
 help:
-	@echo "make boot [KERNEL=ours|debian|PATH] [MODE=plain|sev-es|kvm-sev-es]"
+	@echo "make boot [KERNEL=ours|ours-debian|debian|PATH] [MODE=plain|sev-es|kvm-sev-es]"
 	@echo "          [SMP=N] [MEM=1G] [CMD='...'] [TIMEOUT=s] [APPEND='...'] [CPU=...]"
 	@echo "          [ROOTFS=debian] [NET=none|user] [HOSTFWD=tcp::2222-:22]"
+	@echo "make kernel [FLAVOUR=debian]  our tinyconfig kernels, or the series on Debian's config"
 	@echo "make rootfs     the Debian 12 root filesystem image (debootstrap, mkfs.ext4 -d)"
 	@echo "make check      build everything and run every test"
 	@echo "make bench      boot-time ratio sev-es/plain, per-exit counts, insns per #VC;"
@@ -58,9 +59,21 @@ qemu: assemble
 qemu-asan: assemble
 	$(S)/build-qemu.sh asan >/dev/null
 
+ifeq ($(FLAVOUR),)
 kernel: assemble
 	$(S)/build-kernel.sh ours >/dev/null
 	$(S)/build-kernel.sh nosev >/dev/null
+else ifeq ($(FLAVOUR),debian)
+kernel: kernel-debian
+else
+kernel:
+	@echo "unknown FLAVOUR '$(FLAVOUR)' (debian)" >&2; exit 1
+endif
+
+# The series on Debian's config; its modules and initrd go into the rootfs.
+kernel-debian: assemble rootfs
+	$(S)/build-kernel.sh debian >/dev/null
+	$(S)/rootfs.sh modules >/dev/null
 
 rootfs: fetch
 	$(S)/rootfs.sh >/dev/null

@@ -6,6 +6,10 @@
 #     nosev  the same tree, CONFIG_AMD_MEM_ENCRYPT off
 #     intree the pristine Debian tree (tag pristine), the in-tree SEV code
 #            our series replaces; same config, for comparisons
+#     debian the work tree on Debian's own config (the unpacked
+#            linux-image's /boot/config-*), modules trimmed by
+#            localmodconfig to configs/debian-modules.lsmod, then
+#            configs/debian.config; bzImage and modules
 #
 # KERNEL_TREE and KERNEL_OUT build another kernel git tree into another
 # directory (scripts/bisect-step.sh).  Prints the bzImage path on stdout.
@@ -15,6 +19,8 @@ flavour=${1:-ours}
 src=${KERNEL_TREE:-$TREES/linux}
 out=${KERNEL_OUT:-$BUILD/linux-$flavour}
 fragments=("$TOP/configs/guest.config")
+base=tinyconfig
+targets=(bzImage)
 
 [ -e "$src/.git" ] || die "no kernel tree: run 'scripts/tree.sh assemble linux'"
 
@@ -36,6 +42,7 @@ case $flavour in
 ours) ;;
 nosev) fragments+=("$TOP/configs/nosev.config") ;;
 intree) src=$(pristine_tree); fragments+=("$TOP/configs/intree.config") ;;
+debian) base=debian; fragments=("$TOP/configs/debian.config"); targets=(bzImage modules) ;;
 *) die "unknown kernel flavour '$flavour'" ;;
 esac
 
@@ -71,13 +78,27 @@ check_config() {
 	[ $missing = 0 ] || die "kernel config fragment not applied (see above)"
 }
 
+# Debian's config, with every module no q35 guest loads turned off.
+debian_base() {
+	local cfg=$1
+	cp "$(only_file "Debian kernel config" "$UNPACK"/linux-image/boot/config-*)" "$cfg/.config"
+	# Symbols Debian's config leaves out (signing keys) take their defaults.
+	{ yes '' || true; } | make -C "$src" O="$cfg" HOSTCC="ccache gcc" -s \
+		LSMOD="$TOP/configs/debian-modules.lsmod" localmodconfig >/dev/null 2>&1 ||
+		die "localmodconfig failed"
+}
+
 # Generate the config in a scratch build dir and install it only when it
 # changed, so an unchanged config leaves the build untouched.
 configure() {
 	local cfg=$out.config
 
 	mkdir -p "$out" "$cfg"
-	make -C "$src" O="$cfg" HOSTCC="ccache gcc" -s tinyconfig >/dev/null
+	if [ "$base" = debian ]; then
+		debian_base "$cfg"
+	else
+		make -C "$src" O="$cfg" HOSTCC="ccache gcc" -s tinyconfig >/dev/null
+	fi
 	(cd "$cfg" && "$src/scripts/kconfig/merge_config.sh" -m -O "$cfg" \
 		"$cfg/.config" "${fragments[@]}" >/dev/null 2>&1)
 	make -C "$src" O="$cfg" HOSTCC="ccache gcc" -s olddefconfig >/dev/null 2>&1
@@ -87,6 +108,6 @@ configure() {
 
 log "configuring kernel ($flavour) in $out"
 configure
-log "building bzImage ($flavour)"
-kmake -s bzImage >&2
+log "building ${targets[*]} ($flavour)"
+kmake -s "${targets[@]}" >&2
 echo "$out/arch/x86/boot/bzImage"
