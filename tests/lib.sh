@@ -62,6 +62,11 @@ expect_termination() {
 	refute_console "$MARKER"
 	[ -n "$seen" ] || fail "no termination request (boot.sh status $BOOT_RC)"
 	[ "$seen" = "$want" ] || fail "$seen, expected: $want"
+	# The model names the reason and says, once, what it saw.
+	grep -aEq '^qemu-system-x86_64: sev-es: termination reason: [^?]' "$BOOT_ERR" ||
+		fail "the model did not decode the reason"
+	[ "$(grep -ac "the guest ended; the model's state:" "$BOOT_ERR")" = 1 ] ||
+		fail "the model did not print its state once"
 }
 
 # hostile_case LIE SET CODE: boot our kernel (or $KERNEL) against the

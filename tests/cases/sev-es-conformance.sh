@@ -91,6 +91,29 @@ full_run() {
 	le=$(fold -w2 <<<"$qword" | tac | tr -d '\n')	# the qword's bytes, in memory order
 	note "guest plaintext at $addr: 0x$qword"
 
+	# info sev-es-page, before any host view converts the page: private,
+	# ciphertext through C=0; plaintext through C=1 with a debug policy.
+	page=$(monitor "$mon" "info sev-es-page $addr")
+	note "info sev-es-page: $(tr '\n' ' ' <<<"$page")"
+	skip=$(( (addr & 15) * 2 ))
+	c0=$(sed -n 's/^  C=0 read (DRAM)://p' <<<"$page" | tr -d ' ')
+	c1=$(sed -n 's/^  C=1 read://p' <<<"$page" | tr -d ' ')
+	grep -q 'RAM, private' <<<"$page" || fail "info sev-es-page: not a private RAM page"
+	[ ${#c0} = 64 ] && [ "${c0:$skip:16}" != "$le" ] ||
+		fail "info sev-es-page: no C=0 view, or it shows the plaintext"
+	if [ "$debug" = 1 ]; then
+		[ "${c1:$skip:16}" = "$le" ] || fail "info sev-es-page: the C=1 view is not the plaintext"
+	else
+		grep -q 'C=1 read: not shown' <<<"$page" || fail "info sev-es-page: showed C=1 under NODBG"
+	fi
+	info=$(monitor "$mon" "info sev-es")
+	note "info sev-es: $(head -3 <<<"$info" | tr '\n' ' ')"
+	grep -Eq 'vCPU 0: GHCB MSR 0x[0-9a-f]{16} \(GHCB GPA\), protocol version [0-9]+, AP reset hold: none, NMI: not blocked$' <<<"$info" ||
+		fail "info sev-es: no vCPU 0 line"
+	grep -Eq '^  #VC [1-9][0-9]*, VMGEXIT [1-9][0-9]*; last requests' <<<"$info" || fail "info sev-es: no counts"
+	[ "$(grep -c '^    GHCB 0x' <<<"$info")" -ge 1 ] || fail "info sev-es: no requests logged"
+	grep -q '^termination request: none$' <<<"$info" || fail "info sev-es: a termination request?"
+
 	# The host sees DRAM (ciphertext), or with a debug policy what the
 	# PSP's DBG_DECRYPT gives it (plaintext); never the registers.
 	xp=$(monitor "$mon" "xp /1xg $addr" | grep -a "^0*${addr#0x}:" || true)
@@ -138,6 +161,11 @@ full_run() {
 	[ "$oks" = "$plan" ] || fail "$((plan - oks)) of $plan checks failed"
 	grep -q 'sev-es: guest termination request: reason set 15, reason code 0' "$err" ||
 		fail "no termination request with reason 15/0 from the model"
+	# ... and the state it prints once then, with the reason decoded.
+	[ "$(grep -c "the guest ended; the model's state:" "$err")" = 1 ] ||
+		fail "the model did not print its state once at termination"
+	grep -q '^termination request: vCPU 0, reason set 15, reason code 0x00: unknown reason$' "$err" ||
+		fail "the model's state does not name the termination request"
 	note "$oks of $plan checks passed (${1:-tcg-kvm=upstream})"
 }
 

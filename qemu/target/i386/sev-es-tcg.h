@@ -93,6 +93,13 @@ G_NORETURN void sev_es_store_to_rom(CPUX86State *env, hwaddr paddr,
                                     uintptr_t retaddr);
 void sev_es_mem_host_access(hwaddr addr, hwaddr len);
 void sev_es_mem_launch_update(void *ptr, uint64_t len);
+void sev_es_mem_describe(hwaddr gpa, GString *out);
+
+/* What the monitor shows: tcg/sysemu/sev-es-info.c */
+void sev_es_info_init(void);
+void sev_es_info_log(CPUX86State *env, const SevEsLogEntry *e);
+void sev_es_info_terminated(CPUState *cs, unsigned set, unsigned code);
+void sev_es_info_report(void);
 
 /* A hostile hypervisor, on request: tcg/sysemu/sev-es-hostile.c */
 int sev_es_hostile_init(const char *name, bool from_reset, Error **errp);
@@ -128,6 +135,7 @@ typedef enum SevEsExit {
 } SevEsExit;
 
 SevEsExit sev_es_hv_vmgexit(X86CPU *cpu);
+void sev_es_hv_describe_counts(GString *out);
 void sev_es_hv_ap_wake(X86CPU *cpu);
 void sev_es_count_vc(uint32_t exit_code);
 uint64_t sev_es_hv_sev_info(void);

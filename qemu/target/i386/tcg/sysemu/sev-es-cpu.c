@@ -144,6 +144,7 @@ G_NORETURN void sev_es_raise_vc(CPUX86State *env, uint32_t exit_code,
 {
     trace_sev_es_vc(env_cpu(env)->cpu_index, exit_code);
     sev_es_count_vc(exit_code);
+    env->sev_es.vc_count++;
     exit_code = sev_es_hostile_vc(env, exit_code);
     raise_exception_err_ra(env, EXCP1D_VC, exit_code, retaddr);
 }
@@ -307,6 +308,7 @@ void sev_es_triple_fault(CPUState *cs)
     }
     error_report("sev-es: vCPU %d: shutdown (triple fault); an SEV-ES "
                  "guest cannot be reset, stopping", cs->cpu_index);
+    sev_es_info_report();
     qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
 }
 

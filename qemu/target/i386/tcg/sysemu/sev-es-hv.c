@@ -64,6 +64,7 @@
 #define GHCB_SHARED_BUF             0x800
 #define GHCB_SHARED_BUF_END         0xff0
 #define GHCB_TAIL                   0xff0
+#define GHCB_PROTOCOL_VERSION       0xffa
 #define GHCB_USAGE                  0xffc
 #define GHCB_PAGE_SIZE              0x1000
 
@@ -173,29 +174,39 @@ static gint code_cmp(gconstpointer a, gconstpointer b)
     return x < y ? -1 : x > y;
 }
 
-static void print_table(const char *what, Counts *c)
+static void describe_table(GString *out, const char *what, Counts *c)
 {
     GList *keys = g_list_sort(g_hash_table_get_keys(c->by_code), code_cmp);
     GList *k;
 
     for (k = keys; k; k = k->next) {
-        error_printf("sev-es: %s exit code 0x%" PRIx64 ": %u\n", what,
-                     (uint64_t)(uintptr_t)k->data,
-                     GPOINTER_TO_UINT(g_hash_table_lookup(c->by_code,
-                                                          k->data)));
+        g_string_append_printf(out, "sev-es: %s exit code 0x%" PRIx64 ": %u\n",
+                               what, (uint64_t)(uintptr_t)k->data,
+                               GPOINTER_TO_UINT(g_hash_table_lookup(
+                                   c->by_code, k->data)));
     }
     if (c->other) {
-        error_printf("sev-es: %s other exit codes: %u\n", what, c->other);
+        g_string_append_printf(out, "sev-es: %s other exit codes: %u\n",
+                               what, c->other);
     }
     g_list_free(keys);
 }
 
-static void print_stats(Notifier *n, void *unused)
+/* The #VC and VMGEXIT counts per exit code, one line each. */
+void sev_es_hv_describe_counts(GString *out)
 {
     qemu_mutex_lock(&counts_lock);
-    print_table("#VC", &vc_counts);
-    print_table("VMGEXIT", &vmgexit_counts);
+    describe_table(out, "#VC", &vc_counts);
+    describe_table(out, "VMGEXIT", &vmgexit_counts);
     qemu_mutex_unlock(&counts_lock);
+}
+
+static void print_stats(Notifier *n, void *unused)
+{
+    g_autoptr(GString) out = g_string_new("");
+
+    sev_es_hv_describe_counts(out);
+    error_printf("%s", out->str);
 }
 
 void sev_es_hv_init(bool print, SevEsKvm kvm)
@@ -208,6 +219,7 @@ void sev_es_hv_init(bool print, SevEsKvm kvm)
         stats_notifier.notify = print_stats;
         qemu_add_exit_notifier(&stats_notifier);
     }
+    sev_es_info_init();
     hv_initialised = true;
 }
 
@@ -219,6 +231,7 @@ static SevEsExit terminate(X86CPU *cpu, unsigned set, unsigned code)
     if (sev_es_hostile_ignore_termination(set, code)) {
         return SEV_ES_RESUME;
     }
+    sev_es_info_terminated(CPU(cpu), set, code);
     error_report("sev-es: guest termination request: reason set %u, "
                  "reason code %u", set, code);
     qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
@@ -354,6 +367,10 @@ static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
         return terminate(cpu, (msr >> 12) & 0xf, (msr >> 16) & 0xff);
     }
     env->sev_es.ghcb_msr = sev_es_hostile_msr_response(resp);
+    sev_es_info_log(env, &(SevEsLogEntry) {
+        .msr = true, .exit_code = info, .info1 = msr,
+        .result1 = env->sev_es.ghcb_msr,
+    });
     return SEV_ES_RESUME;
 }
 
@@ -980,6 +997,7 @@ static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
         return SEV_ES_RESUME;
     }
     hv_copy(gpa, g->page, GHCB_PAGE_SIZE, false);
+    cpu->env.sev_es.ghcb_version = lduw_le_p(g->page + GHCB_PROTOCOL_VERSION);
     memcpy(g->valid, g->page + GHCB_VALID_BITMAP, sizeof(g->valid));
     g->exit_code = get_field(g, GHCB_SW_EXIT_CODE);
     g->info1 = get_field(g, GHCB_SW_EXIT_INFO_1);
@@ -1023,6 +1041,11 @@ static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
     if (ret != SEV_ES_STOP) {
         respond(g);
     }
+    sev_es_info_log(&cpu->env, &(SevEsLogEntry) {
+        .exit_code = g->exit_code, .info1 = g->info1, .info2 = g->info2,
+        .result1 = g->result1, .result2 = g->result2,
+        .stopped = ret == SEV_ES_STOP,
+    });
     g_free(g->bounce);
     return ret;
 }
@@ -1034,6 +1057,7 @@ SevEsExit sev_es_hv_vmgexit(X86CPU *cpu)
 
     assert(hv_initialised);
     cpu->env.sev_es.hold = SEV_ES_HOLD_NONE;
+    cpu->env.sev_es.vmgexit_count++;
     if (msr & GHCB_MSR_INFO_MASK) {
         ret = msr_protocol(cpu, msr);
     } else {

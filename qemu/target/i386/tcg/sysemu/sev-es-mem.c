@@ -384,6 +384,71 @@ static void host_view(hwaddr addr, hwaddr len)
     }
 }
 
+static void describe_bytes(GString *out, const char *view, const uint8_t *b,
+                           unsigned n)
+{
+    unsigned i;
+
+    g_string_append_printf(out, "  %s:", view);
+    for (i = 0; i < n; i++) {
+        g_string_append_printf(out, " %02x", b[i]);
+    }
+    g_string_append_c(out, '\n');
+}
+
+/*
+ * info sev-es-page: the state of the page at @gpa and what a C=0 and a
+ * C=1 read of 32 bytes from @gpa (rounded down to 16) see, without
+ * converting the page.  The C=1 view is the PSP's DBG_DECRYPT: shown
+ * only when the guest's policy allows debugging.
+ */
+void sev_es_mem_describe(hwaddr gpa, GString *out)
+{
+    g_autofree uint8_t *copy = g_malloc(TARGET_PAGE_SIZE);
+    g_autofree uint8_t *other = g_malloc(TARGET_PAGE_SIZE);
+    unsigned off = gpa & ~TARGET_PAGE_MASK & ~15;
+    unsigned n = MIN(32, TARGET_PAGE_SIZE - off);
+    hwaddr xlat, len = TARGET_PAGE_SIZE;
+    ram_addr_t ram_addr;
+    MemoryRegion *mr;
+    uint64_t page;
+    bool private;
+
+    g_string_append_printf(out, "GPA 0x%" HWADDR_PRIx ": ", gpa);
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(&address_space_memory, gpa & TARGET_PAGE_MASK,
+                                 &xlat, &len, false, MEMTXATTRS_UNSPECIFIED);
+    if (!is_encrypted(mr)) {
+        g_string_append_printf(out, "%s (%s), not encrypted\n",
+                               memory_region_is_ram(mr) ||
+                               memory_region_is_romd(mr) ?
+                               "ROM or flash" : "MMIO or unassigned",
+                               memory_region_name(mr));
+        return;
+    }
+    ram_addr = memory_region_get_ram_addr(mr) + (xlat & TARGET_PAGE_MASK);
+    page = ram_addr >> TARGET_PAGE_BITS;
+    qemu_mutex_lock(&lock);
+    private = page < private_map_pages && test_bit(page, private_map);
+    memcpy(copy, (uint8_t *)memory_region_get_ram_ptr(mr) +
+           (xlat & TARGET_PAGE_MASK), TARGET_PAGE_SIZE);
+    qemu_mutex_unlock(&lock);
+
+    /* The page holds one view; the other is the cipher's work. */
+    memcpy(other, copy, TARGET_PAGE_SIZE);
+    transform_page(other, ram_addr, private);
+    g_string_append_printf(out, "RAM, %s\n", private ?
+                           "private (the model holds plaintext)" :
+                           "shared (the model holds what DRAM does)");
+    describe_bytes(out, "C=0 read (DRAM)", (private ? other : copy) + off, n);
+    if (debug_allowed) {
+        describe_bytes(out, "C=1 read", (private ? copy : other) + off, n);
+    } else {
+        g_string_append(out, "  C=1 read: not shown, the guest's policy "
+                        "forbids debugging (NODBG)\n");
+    }
+}
+
 /* DMA goes through an identity IOMMU that converts pages to shared. */
 static IOMMUTLBEntry dma_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
                                    IOMMUAccessFlags flag, int iommu_idx)
