@@ -5,6 +5,8 @@
 #   initramfs.sh debian DIR      the same for another Debian kernel image,
 #                                unpacked in DIR (debian-NAME.cpio.gz)
 #   initramfs.sh cmd BASE CMD DIR   BASE + /cmd holding CMD, made in DIR
+#   initramfs.sh add BASE SRC DEST OUT   BASE + the files of directory SRC
+#                                in directory DEST, made as file OUT
 #
 # Archives are made with the kernel tree's usr/gen_init_cpio, so device
 # nodes need no root.  Prints the resulting path on stdout.
@@ -91,16 +93,36 @@ build_base() {
 	echo "$img"
 }
 
-# BASE followed by a second archive holding /cmd; the kernel unpacks both.
+# append BASE SPEC OUT: BASE followed by a second archive made from SPEC;
+# the kernel unpacks both.
+append() {
+	local base=$1 spec=$2 out=$3
+	cat "$base" >"$out"
+	# The kernel finds an uncompressed archive only at a 4-byte boundary.
+	truncate -s %4 "$out"
+	"$GEN" "$spec" >>"$out"
+	echo "$out"
+}
+
+# BASE followed by a second archive holding /cmd.
 build_cmd() {
 	local base=$1 cmd=$2 dir=$3
 	printf '%s\n' "$cmd" >"$dir/cmd"
 	echo "file /cmd $dir/cmd 0644 0 0" >"$dir/spec"
-	cat "$base" >"$dir/initrd"
-	# The kernel finds an uncompressed archive only at a 4-byte boundary.
-	truncate -s %4 "$dir/initrd"
-	"$GEN" "$dir/spec" >>"$dir/initrd"
-	echo "$dir/initrd"
+	append "$base" "$dir/spec" "$dir/initrd"
+}
+
+# BASE followed by a second archive holding SRC's files in DEST.
+build_add() {
+	local base=$1 src=$2 dest=$3 out=$4 f
+	{
+		echo "dir $dest 0755 0 0"
+		for f in "$src"/*; do
+			[ -f "$f" ] && echo "file $dest/${f##*/} $f 0755 0 0"
+		done
+		true
+	} >"$out.spec"
+	append "$base" "$out.spec" "$out"
 }
 
 main() {
@@ -109,7 +131,8 @@ main() {
 	ours) guest_programs; build_base ours ;;
 	debian) guest_programs; build_base "$@" ;;
 	cmd) [ $# = 4 ] || die "usage: $0 cmd BASE CMD DIR"; build_cmd "$2" "$3" "$4" ;;
-	*) die "usage: $0 ours | debian [DIR] | cmd BASE CMD DIR" ;;
+	add) [ $# = 5 ] || die "usage: $0 add BASE SRC DEST OUT"; build_add "$2" "$3" "$4" "$5" ;;
+	*) die "usage: $0 ours | debian [DIR] | cmd BASE CMD DIR | add BASE SRC DEST OUT" ;;
 	esac
 }
 
