@@ -14,7 +14,7 @@ export GOOD BAD TREE
 
 # Settings for boot.sh's Debian root filesystem and network.
 export ROOTFS NET HOSTFWD
-.PHONY: kernel-debian rootfs
+.PHONY: kernel-debian rootfs check-debian
 # What "make boot" needs beyond "build" for the chosen KERNEL and ROOTFS.
 BOOT_NEEDS := $(if $(ROOTFS),rootfs) $(if $(filter ours-debian,$(KERNEL)),kernel-debian)
 
@@ -25,6 +25,7 @@ help:
 	@echo "make kernel [FLAVOUR=debian]  our tinyconfig kernels, or the series on Debian's config"
 	@echo "make rootfs     the Debian 12 root filesystem image (debootstrap, mkfs.ext4 -d)"
 	@echo "make check      build everything and run every test"
+	@echo "make check-debian  build the debian flavour and run its tests (tests/flavour)"
 	@echo "make bench      boot-time ratio sev-es/plain, per-exit counts, insns per #VC;"
 	@echo "                Debian rootfs: boot to login and to running, net and disk, sev-es/plain"
 	@echo "make fuzz [FUZZ_SEED=n]  10,000,000 random GHCB requests against QEMU with ASan/UBSan,"
@@ -87,8 +88,13 @@ build: qemu kernel initramfs
 boot: build $(BOOT_NEEDS)
 	$(S)/boot.sh
 
-check: build qemu-asan
+check: build qemu-asan rootfs
 	tests/run.sh
+
+# The debian flavour's tests (tests/flavour): its cold build alone is
+# longer than make check may take.
+check-debian: qemu kernel-debian
+	tests/run.sh $(patsubst tests/%.sh,%,$(wildcard tests/flavour/*.sh))
 
 bench: build rootfs
 	bench/boot-ratio.sh

@@ -27,7 +27,13 @@ main() {
 
 	mkdir -p "$LOGS"
 	if [ $# -gt 0 ]; then
-		for t in "$@"; do cases+=("$TOP/tests/cases/${t%.sh}.sh"); done
+		# NAME is tests/cases/NAME.sh; DIR/NAME is tests/DIR/NAME.sh.
+		for t in "$@"; do
+			case $t in
+			*/*) cases+=("$TOP/tests/${t%.sh}.sh") ;;
+			*) cases+=("$TOP/tests/cases/${t%.sh}.sh") ;;
+			esac
+		done
 	else
 		cases=("$TOP"/tests/cases/*.sh)
 	fi
