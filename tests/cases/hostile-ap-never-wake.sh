@@ -13,5 +13,5 @@ expect_rc 0
 expect_console '^offline: 0'
 expect_console 'do_boot_cpu failed\(-1\) to wakeup CPU#1'
 expect_console '^online: 1'
-expect_console '^cpus online: 0$'
+expect_console '^cpus online: 0[[:space:]]*$'
 refute_console 'WARNING:|BUG:|Oops|Kernel panic'

@@ -124,6 +124,8 @@ bool sev_es_hostile_regmov(void);
 bool sev_es_hostile_regmov_now(CPUX86State *env);
 void sev_es_hostile_boundary(X86CPU *cpu);
 void sev_es_hostile_cpu_access(hwaddr paddr);
+void sev_es_hostile_nmi_delivered(CPUX86State *env);
+void sev_es_hostile_iret(CPUX86State *env);
 
 /* Hypervisor side: tcg/sysemu/sev-es-hv.c */
 typedef enum SevEsExit {

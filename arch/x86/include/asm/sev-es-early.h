@@ -56,10 +56,12 @@ struct sev_cbit_probe_io {
 	u64 before;		/* 40: va_shared before the write */
 	u64 readback;		/* 48: va_private after the write */
 	u64 after;		/* 56: va_shared after the write */
-	u64 walk_pte;		/* 64: PTE for the scratch page, written
-				 *     through va_private into the test page */
-	u64 walked;		/* 72: the scratch page's GDT code descriptor,
-				 *     read through the test page as a table */
+	u64 walk_pte;		/* 64: PTE for the scratch page, written into
+				 * the test page through va_private
+				 */
+	u64 walked;		/* 72: what a walk through the test page as a
+				 * table reads: the scratch page's GDT entry
+				 */
 };
 
 /* The probe GDT's 64-bit code descriptor, first quadword after null. */

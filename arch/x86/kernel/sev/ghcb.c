@@ -17,7 +17,9 @@
 #define pr_fmt(fmt)	"SEV-ES: " fmt
 
 #include <linux/console.h>
+#include <linux/init.h>
 #include <linux/instrumentation.h>
+#include <linux/irqflags.h>
 #include <linux/kernel.h>
 #include <linux/memblock.h>
 #include <linux/percpu.h>
@@ -305,6 +307,25 @@ noinstr void __sev_es_nmi_complete(void)
 	}
 	sev_ghcb_put(&state);
 }
+
+/*
+ * An NMI before trap_init() meets the early IDT, which ignores it and
+ * sends no NMI_COMPLETE: the hypervisor would hold every later NMI back
+ * for good.  Once the boot CPU's IDT handles NMIs, say any such NMI is
+ * done.  (APs run on that IDT from their first instruction.)
+ */
+static int __init sev_es_unblock_early_nmis(void)
+{
+	unsigned long flags;
+
+	if (!cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT))
+		return 0;
+	local_irq_save(flags);
+	__sev_es_nmi_complete();
+	local_irq_restore(flags);
+	return 0;
+}
+early_initcall(sev_es_unblock_early_nmis);
 
 /*
  * The boot CPU's first GHCB, for one exit; #VC comes to

@@ -28,6 +28,7 @@
 #include <asm/insn-eval.h>
 #include <linux/mem_encrypt.h>
 #include <asm/pgtable_types.h>
+#include <asm/segment.h>
 #include <asm/special_insns.h>
 #include <asm/svm.h>
 #include <asm/traps.h>
@@ -279,11 +280,37 @@ static int fetch(struct vc_ctxt *ctxt)
 	return n;
 }
 
+/*
+ * User code that addresses through an LDT segment is the task's to answer
+ * for: the segment's base and size are in the LDT, which only a sleeping
+ * lock protects, and 16-bit code (possible only that way) is beyond the
+ * decoder, which knows 32- and 64-bit code.  In 64-bit mode only CS
+ * counts (FS and GS bases come from their MSRs).
+ */
+static bool uses_ldt(struct pt_regs *regs)
+{
+	unsigned short sel[4] = {};
+
+	if (regs->cs & SEGMENT_TI_MASK)
+		return true;
+	if (user_64bit_mode(regs))
+		return false;
+	savesegment(ds, sel[0]);
+	savesegment(es, sel[1]);
+	savesegment(fs, sel[2]);
+	savesegment(gs, sel[3]);
+	return ((regs->ss | sel[0] | sel[1] | sel[2] | sel[3]) & SEGMENT_TI_MASK);
+}
+
 enum vc_result vc_decode(struct vc_ctxt *ctxt)
 {
 	enum insn_mode mode = INSN_MODE_KERN;
-	int n = fetch(ctxt);
+	int n;
 
+	if (ctxt->user && uses_ldt(ctxt->regs))
+		return VC_SIGBUS;
+
+	n = fetch(ctxt);
 	if (n <= 0) {
 		if (ctxt->user)
 			return vc_fault(ctxt, ctxt->regs->ip, false);

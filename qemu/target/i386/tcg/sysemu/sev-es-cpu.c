@@ -209,6 +209,7 @@ bool sev_es_nmi_allowed(CPUX86State *env)
 void sev_es_nmi_delivered(CPUX86State *env)
 {
     env->sev_es.nmi_masked = true;
+    sev_es_hostile_nmi_delivered(env);
 }
 
 /*

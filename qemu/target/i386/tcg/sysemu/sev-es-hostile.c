@@ -167,6 +167,8 @@ static bool termination_ignored;
 static MemoryRegion alias_mr;
 static unsigned long *alias_scribbled;
 static QEMUTimer *vc_timer;
+static bool nmi_in_service;         /* nmi-every-vc: one is being handled */
+static target_ulong nmi_rip, nmi_rsp;   /* ... and where it came */
 static uint64_t toctou_gpa;         /* sw_exit_info_2 to flip, or 0 */
 static uint64_t toctou_honest;
 static unsigned toctou_left;
@@ -574,7 +576,7 @@ uint32_t sev_es_hostile_vc(CPUX86State *env, uint32_t exit_code)
     }
     if (l == LIE_NMI_EVERY_VC && ghcb_lie() != LIE_NONE &&
         in_kernel_proper(env) && !env->sev_es.nmi_masked &&
-        !(env->hflags2 & HF2_NMI_MASK)) {
+        !qatomic_read(&nmi_in_service)) {
         told("NMI at #VC");
         interrupt(cs, CPU_INTERRUPT_NMI);
     }
@@ -584,6 +586,30 @@ uint32_t sev_es_hostile_vc(CPUX86State *env, uint32_t exit_code)
     }
     told("#VC error code");
     return exit_code == SVM_EXIT_RDTSC ? SVM_EXIT_CPUID : SVM_EXIT_RDTSC;
+}
+
+/*
+ * nmi-every-vc: an NMI is in service from its delivery until the IRET
+ * back to where it came (Linux completes NMIs at their entry, so
+ * NMI_COMPLETE does not say).  The #VCs of the NMI handler get none: an
+ * NMI for each would be a livelock any guest dies of, as of an NMI
+ * storm, and test nothing.
+ */
+void sev_es_hostile_nmi_delivered(CPUX86State *env)
+{
+    if (chosen_lie() == LIE_NMI_EVERY_VC) {
+        nmi_rip = env->eip;
+        nmi_rsp = env->regs[R_ESP];
+        qatomic_set(&nmi_in_service, true);
+    }
+}
+
+void sev_es_hostile_iret(CPUX86State *env)
+{
+    if (qatomic_read(&nmi_in_service) && env->eip == nmi_rip &&
+        env->regs[R_ESP] == nmi_rsp) {
+        qatomic_set(&nmi_in_service, false);
+    }
 }
 
 /* vc-regmov, at translation: put a check before register MOVs? */
