@@ -99,8 +99,8 @@ full_run() {
 	c0=$(sed -n 's/^  C=0 read (DRAM)://p' <<<"$page" | tr -d ' ')
 	c1=$(sed -n 's/^  C=1 read://p' <<<"$page" | tr -d ' ')
 	grep -q 'RAM, private' <<<"$page" || fail "info sev-es-page: not a private RAM page"
-	[ ${#c0} = 64 ] && [ "${c0:$skip:16}" != "$le" ] ||
-		fail "info sev-es-page: no C=0 view, or it shows the plaintext"
+	[ ${#c0} = 64 ] || fail "info sev-es-page: no C=0 view"
+	[ "${c0:$skip:16}" != "$le" ] || fail "info sev-es-page: the C=0 view shows the plaintext"
 	if [ "$debug" = 1 ]; then
 		[ "${c1:$skip:16}" = "$le" ] || fail "info sev-es-page: the C=1 view is not the plaintext"
 	else
