@@ -61,7 +61,7 @@ verdict_of() {
 }
 
 main() {
-	local name good bad results first boots what rc=0
+	local name good bad results first boots what lock rc=0
 
 	if [ -z "${GOOD:-}" ] || [ -z "${BAD:-}" ]; then
 		die "usage: make bisect GOOD=rev BAD=rev [TREE=dir] [CMD=...]"
@@ -73,6 +73,13 @@ main() {
 	bad=$(rev "$BAD")
 	name=$(tree_name)
 	SRC=$CACHE/bisect/$name/src
+	# One bisection per tree at a time: they share the clone and results.
+	mkdir -p "$CACHE/bisect"
+	exec {lock}>>"$CACHE/bisect/$name.lock"
+	if ! flock -n "$lock"; then
+		log "waiting for another bisection of $TREE to end"
+		flock "$lock"
+	fi
 	results=$CACHE/bisect/$name/results
 	export BISECT_OUT=$BUILD/bisect-$name BISECT_RESULTS=$results
 	export MODE=${MODE:-sev-es} CMD=${CMD:-true}
