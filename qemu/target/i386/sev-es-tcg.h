@@ -118,6 +118,7 @@ bool sev_es_hostile_ghcb_cpuid_rbx_valid(void);
 bool sev_es_hostile_ghcb_in_rax_valid(void);
 uint64_t sev_es_hostile_ap_jump_table(uint64_t gpa);
 bool sev_es_hostile_ap_wake(void);
+bool sev_es_hostile_keep_request(void);
 void sev_es_hostile_user_request(CPUState *cs, uint64_t exit_code);
 uint32_t sev_es_hostile_vc(CPUX86State *env, uint32_t exit_code);
 bool sev_es_hostile_regmov(void);

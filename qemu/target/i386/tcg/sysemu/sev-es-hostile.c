@@ -140,8 +140,9 @@ static const struct {
     { "vc-db-kernel", LIE_VC_DB_KERNEL, 0, "one #VC for an intercepted #DB "
                                            "in kernel mode" },
     { "nmi-every-vc", LIE_NMI_EVERY_VC, 0, "an NMI at every kernel #VC" },
-    { "replay", LIE_REPLAY, 0, "user-mode VMGEXITs acted on, each "
-                               "reported" },
+    { "replay", LIE_REPLAY, 0, "answers leave the request valid, and a "
+                               "user-mode VMGEXIT that finds it is acted "
+                               "on and reported" },
 };
 
 #define GARBAGE     0xbadc0ffee0ddffffULL
@@ -506,6 +507,16 @@ bool sev_es_hostile_ap_wake(void)
         return false;
     }
     return true;
+}
+
+/*
+ * replay: the answer leaves the request's valid bits set, where KVM
+ * clears them, so a later VMGEXIT finds the request again unless the
+ * guest invalidated the page.
+ */
+bool sev_es_hostile_keep_request(void)
+{
+    return ghcb_lie() == LIE_REPLAY;
 }
 
 /*

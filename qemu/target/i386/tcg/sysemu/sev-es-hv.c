@@ -960,13 +960,24 @@ static SevEsExit dispatch(Ghcb *g)
     return SEV_ES_RESUME;
 }
 
-/* Write back the outputs: results, returned registers, scratch data. */
+/*
+ * Write back the outputs: results, returned registers, scratch data.  The
+ * valid bitmap says what the answer holds (KVM clears the request's bits,
+ * sev_es_sync_from_ghcb()), so a later VMGEXIT finds no request in it.
+ */
 static void respond(Ghcb *g)
 {
+    unsigned i;
+
     sev_es_hostile_ghcb_result(g->exit_code, g->scratch_dirty,
                                &g->result1, &g->result2);
     set_field(g, GHCB_SW_EXIT_INFO_1, g->result1);
     set_field(g, GHCB_SW_EXIT_INFO_2, g->result2);
+    if (sev_es_hostile_keep_request()) {
+        for (i = 0; i < sizeof(g->out_valid); i++) {
+            g->out_valid[i] |= g->valid[i];
+        }
+    }
     memcpy(g->page + GHCB_VALID_BITMAP, g->out_valid, sizeof(g->out_valid));
     if (g->scratch_dirty) {
         host_write(g->scratch_gpa, g->scratch, g->scratch_len);
