@@ -7,7 +7,7 @@ S := scripts
 # Settings for boot.sh; see "make help".
 export KERNEL MODE CPU SMP MEM CMD TIMEOUT APPEND QEMU_ARGS LOG FORCE
 # Settings for bisect.sh and bisect-debian.sh.
-export GOOD BAD TREE
+export GOOD BAD TREE LAVA
 
 .PHONY: help deps fetch assemble regen qemu qemu-asan kernel initramfs build boot check bench fuzz hostile kunit series \
 	bisect bisect-debian
@@ -33,8 +33,9 @@ help:
 	@echo "make hostile [KERNEL=...]  one boot per lie of the model's hostile hypervisor"
 	@echo "make kunit [MODE=sev-es|plain|kvm-sev-es]  our KUnit suites in a guest, via kunit.py"
 	@echo "make series     export the guest series (format-patch, cover letter), checkpatch, W=1"
-	@echo "make bisect GOOD=rev BAD=rev [TREE=dir] [CMD='...'] [MODE=...]"
+	@echo "make bisect GOOD=rev BAD=rev [TREE=dir] [CMD='...'] [MODE=...] [LAVA=1]"
 	@echo "                git bisect run: build with our config, boot on the model"
+	@echo "                (LAVA=1: each boot a LAVA job, run with lava-run)"
 	@echo "make bisect-debian GOOD=version BAD=version [CMD='...']"
 	@echo "                bisect Debian's binary kernels from the archive"
 	@echo "make assemble   (re)create the linux and qemu git work trees"
