@@ -30,7 +30,7 @@ help:
 	@echo "                Debian rootfs: boot to login and to running, net and disk, sev-es/plain"
 	@echo "make fuzz [FUZZ_SEED=n]  10,000,000 random GHCB requests against QEMU with ASan/UBSan,"
 	@echo "                and the guest's KUnit fuzzers, 10,000,000 cases each"
-	@echo "make hostile [KERNEL=...]  one boot per lie of the model's hostile hypervisor"
+	@echo "make hostile [KERNEL=...]  one boot per lie of the model's hostile hypervisor; ours against Debian's 6.1 unless KERNEL is given"
 	@echo "make kunit [MODE=sev-es|plain|kvm-sev-es]  our KUnit suites in a guest, via kunit.py"
 	@echo "make series     export the guest series (format-patch, cover letter), checkpatch, W=1"
 	@echo "make bisect GOOD=rev BAD=rev [TREE=dir] [CMD='...'] [MODE=...] [LAVA=1]"
@@ -109,7 +109,7 @@ fuzz: qemu-asan qemu kernel
 	$(S)/kunit-fuzz.sh "$$seed"
 
 hostile: build
-	tests/hostile.sh $(or $(KERNEL),ours)
+	tests/hostile.sh $(or $(KERNEL),--compare)
 
 kunit: qemu kernel
 	$(S)/kunit.sh
