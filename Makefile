@@ -14,7 +14,7 @@ export GOOD BAD TREE LAVA
 
 # Settings for boot.sh's Debian root filesystem and network.
 export ROOTFS NET HOSTFWD
-.PHONY: kernel-debian rootfs check-debian
+.PHONY: kernel-debian rootfs check-debian check-long
 # What "make boot" needs beyond "build" for the chosen KERNEL and ROOTFS.
 BOOT_NEEDS := $(if $(ROOTFS),rootfs) $(if $(filter ours-debian,$(KERNEL)),kernel-debian)
 
@@ -26,6 +26,7 @@ help:
 	@echo "make rootfs     the Debian 12 root filesystem image (debootstrap, mkfs.ext4 -d)"
 	@echo "make check      build everything and run every test"
 	@echo "make check-debian  build the debian flavour and run its tests (tests/flavour)"
+	@echo "make check-long    the tests too long for make check (tests/long: make bisect end to end)"
 	@echo "make bench      boot-time ratio sev-es/plain, per-exit counts, insns per #VC;"
 	@echo "                Debian rootfs: boot to login and to running, net and disk, sev-es/plain"
 	@echo "make fuzz [FUZZ_SEED=n]  10,000,000 random GHCB requests against QEMU with ASan/UBSan,"
@@ -96,6 +97,11 @@ check: build qemu-asan rootfs
 # longer than make check may take.
 check-debian: qemu kernel-debian
 	tests/run.sh $(patsubst tests/%.sh,%,$(wildcard tests/flavour/*.sh))
+
+# Tests whose cold cost does not fit make check (tests/long): a bisection
+# that builds a kernel of its own at each step.
+check-long: build
+	tests/run.sh $(patsubst tests/%.sh,%,$(wildcard tests/long/*.sh))
 
 bench: build rootfs
 	bench/boot-ratio.sh
