@@ -112,8 +112,11 @@ void __init sev_guest_mem_init(void)
 	x86_platform.guest.enc_cache_flush_required = sev_enc_cache_flush_required;
 
 	/*
-	 * The hypervisor can inject interrupt 0x80 whenever it likes; without
-	 * the 32-bit syscall entry, that is a #GP, not a system call.
+	 * The hypervisor can inject interrupt 0x80 whenever it likes: the
+	 * entry code refuses one that did not come from an INT instruction
+	 * (int80_is_external()).  Say that 32-bit emulation is off, as
+	 * upstream does for SEV guests; in 6.1 nothing acts on it yet, and
+	 * 32-bit programs still run.
 	 */
 	ia32_disable();
 }
