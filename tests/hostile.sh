@@ -32,21 +32,20 @@ declare -A NOTE_OF=([ap-jump-ram]='AP jump table|^cpus online'
 	[ap-never-wake]='failed.*to wakeup CPU#1|^cpus online' [replay]='^vmgexit: '
 	[nmi-every-vc]='^nmis: ' [vc-db-kernel]='WARNING')
 
-# hostile_outcome LIE LOG ERR RC: one line on how the boot ended.
+# hostile_outcome LIE LOG ERR RC: one line on how the boot ended: as
+# boot_outcome says, but an oops first, and for a guest that went on,
+# the console lines about the lie and the requests the model replayed.
 hostile_outcome() {
 	local lie=$1 log=$2 err=$3 rc=$4 line notes='' n
-	if line=$(grep -ao 'guest termination request: reason set [0-9]*, reason code [0-9]*' "$err" | tail -1); then
+	if grep -aq 'guest termination request' "$err"; then
 		grep -aq 'termination request .* ignored' "$err" && notes='asked again after being ignored; '
-		echo "${notes}termination request: ${line#*request: }"
-		return
-	fi
-	if line=$(grep -a -m1 -E 'BUG:|Oops|general protection fault' "$log"); then
+		echo "$notes$(boot_outcome "$log" "$err" "$rc")"
+	elif line=$(grep -a -m1 -E 'BUG:|Oops|general protection fault' "$log"); then
 		echo "oops: ${line#*] }"
-	elif line=$(grep -a -m1 'Kernel panic - not syncing' "$log"); then
-		echo "panic: ${line#*not syncing: }"
-	elif grep -aq 'shutdown (triple fault)' "$err"; then
-		echo "triple fault"
-	elif grep -aEq "$MARKER" "$log"; then
+	elif ! grep -aEq "$MARKER" "$log" || grep -aq 'Kernel panic - not syncing' "$log" ||
+	     grep -aq 'shutdown (triple fault)' "$err"; then
+		boot_outcome "$log" "$err" "$rc"
+	else
 		if [ -n "${NOTE_OF[$lie]:-}" ]; then
 			notes=$(grep -aE "${NOTE_OF[$lie]}" "$log" | sed 's/^\[[ 0-9.]*\] //' |
 				sort | uniq -c | sed 's/^ *1 //; s/^ *\([0-9]*\) /\1x /' | head -3 | paste -sd';')
@@ -54,10 +53,6 @@ hostile_outcome() {
 		n=$(grep -ac 'which the guest did not make' "$err" || true)
 		[ "$n" -gt 0 ] && notes="${notes:+$notes; }$n requests replayed"
 		echo "userland${notes:+: $notes}"
-	elif [ "$rc" = 124 ]; then
-		echo "timeout, no verdict"
-	else
-		echo "stopped (boot.sh status $rc)"
 	fi
 }
 

@@ -41,6 +41,14 @@ refute_console() {
 	! grep -aEq -- "$1" "$BOOT_LOG" || fail "console printed /$1/"
 }
 
+# boot_keep_err VAR=value...: boot, QEMU's stderr kept in BOOT_ERR and
+# shown in the test's log.
+boot_keep_err() {
+	BOOT_ERR=$(mktemp "${TMPDIR:-/tmp}/sev-es-err.XXXXXX")
+	boot "$@" 2>"$BOOT_ERR"
+	sed 's/^/--- qemu: /' "$BOOT_ERR"
+}
+
 # expect_stderr ERE: QEMU's stderr (BOOT_ERR) had a line matching it.
 expect_stderr() {
 	grep -aEq -- "$1" "$BOOT_ERR" || fail "QEMU never printed /$1/"
@@ -54,10 +62,8 @@ expect_termination() {
 	local set=$1 code=$2 want seen
 
 	shift 2
-	BOOT_ERR=$(mktemp "${TMPDIR:-/tmp}/sev-es-term.XXXXXX")
 	want="guest termination request: reason set $set, reason code $code"
-	boot "$@" 2>"$BOOT_ERR"
-	sed 's/^/--- qemu: /' "$BOOT_ERR"
+	boot_keep_err "$@"
 	seen=$(grep -ao 'guest termination request: reason set [0-9]*, reason code [0-9]*' "$BOOT_ERR" || true)
 	refute_console "$MARKER"
 	[ -n "$seen" ] || fail "no termination request (boot.sh status $BOOT_RC)"
@@ -88,10 +94,8 @@ hostile_boot() {
 
 	shift
 	note "hypervisor lie: $lie"
-	BOOT_ERR=$(mktemp "${TMPDIR:-/tmp}/sev-es-err.XXXXXX")
-	boot KERNEL="${KERNEL:-ours}" MODE=sev-es SMP=1 TIMEOUT="${TIMEOUT:-120}" \
-		SEV_OPTS="tcg-hostile=$lie" "$@" 2>"$BOOT_ERR"
-	sed 's/^/--- qemu: /' "$BOOT_ERR"
+	boot_keep_err KERNEL="${KERNEL:-ours}" MODE=sev-es SMP=1 TIMEOUT="${TIMEOUT:-120}" \
+		SEV_OPTS="tcg-hostile=$lie" "$@"
 }
 
 # linuxboot_boot KERNEL DIR [SEV_OPTS]: start bzImage KERNEL through the

@@ -114,8 +114,7 @@ void sev_es_hostile_ghcb_result(uint64_t exit_code, bool data_in,
                                 uint64_t *result1, uint64_t *result2);
 void sev_es_hostile_ghcb_answered(CPUState *cs, bool data_in,
                                   uint64_t info2_gpa, uint64_t info2);
-bool sev_es_hostile_ghcb_cpuid_rbx_valid(void);
-bool sev_es_hostile_ghcb_in_rax_valid(void);
+bool sev_es_hostile_ghcb_unmark(uint64_t exit_code);
 uint64_t sev_es_hostile_ap_jump_table(uint64_t gpa);
 bool sev_es_hostile_ap_wake(void);
 bool sev_es_hostile_keep_request(void);

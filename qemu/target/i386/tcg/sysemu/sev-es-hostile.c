@@ -179,6 +179,20 @@ static Lie chosen_lie(void)
     return chosen < 0 ? LIE_NONE : lies[chosen].lie;
 }
 
+/* Raise @mask on @cs, whatever locks the caller holds. */
+static void interrupt(CPUState *cs, int mask)
+{
+    bool locked = qemu_mutex_iothread_locked();
+
+    if (!locked) {
+        qemu_mutex_lock_iothread();
+    }
+    cpu_interrupt(cs, mask);
+    if (!locked) {
+        qemu_mutex_unlock_iothread();
+    }
+}
+
 static void vc_timer_cb(void *opaque)
 {
     if (first_cpu) {
@@ -461,29 +475,21 @@ void sev_es_hostile_ghcb_answered(CPUState *cs, bool data_in,
     toctou_gpa = info2_gpa;
     toctou_honest = info2;
     toctou_left = TOCTOU_FLIPS;
-    qemu_mutex_lock_iothread();
-    cpu_interrupt(cs, CPU_INTERRUPT_SEV_ES_VC);
-    qemu_mutex_unlock_iothread();
+    interrupt(cs, CPU_INTERRUPT_SEV_ES_VC);
 }
 
-/* A GHCB CPUID answer: is the RBX it returns marked valid? */
-bool sev_es_hostile_ghcb_cpuid_rbx_valid(void)
+/*
+ * A GHCB answer to @exit_code that returns a register (RBX for CPUID, RAX
+ * for a port IN): leave its valid bit clear?
+ */
+bool sev_es_hostile_ghcb_unmark(uint64_t exit_code)
 {
-    if (ghcb_lie() == LIE_GHCB_VALID) {
-        told("GHCB CPUID valid bitmap");
-        return false;
+    if ((ghcb_lie() == LIE_GHCB_VALID && exit_code == SVM_EXIT_CPUID) ||
+        (ghcb_lie() == LIE_IOIO_DIR && exit_code == SVM_EXIT_IOIO)) {
+        told("GHCB valid bitmap");
+        return true;
     }
-    return true;
-}
-
-/* A GHCB port IN answer: is the RAX it returns marked valid? */
-bool sev_es_hostile_ghcb_in_rax_valid(void)
-{
-    if (ghcb_lie() == LIE_IOIO_DIR) {
-        told("GHCB IOIO IN valid bitmap");
-        return false;
-    }
-    return true;
+    return false;
 }
 
 /* The AP jump table's GPA, as answered to the OS. */
@@ -548,20 +554,6 @@ static bool in_kernel_proper(CPUX86State *env)
 static bool kernel_irqs_on(CPUX86State *env)
 {
     return in_kernel_proper(env) && (env->eflags & IF_MASK);
-}
-
-/* Raise @mask on @cs, whatever locks the caller holds. */
-static void interrupt(CPUState *cs, int mask)
-{
-    bool locked = qemu_mutex_iothread_locked();
-
-    if (!locked) {
-        qemu_mutex_lock_iothread();
-    }
-    cpu_interrupt(cs, mask);
-    if (!locked) {
-        qemu_mutex_unlock_iothread();
-    }
 }
 
 /* Come back at the next instruction boundary of @cs: one-insn blocks. */

@@ -615,7 +615,7 @@ static void handle_ioio(Ghcb *g)
                      buf, size, !in);
     if (in) {
         set_field(g, GHCB_RAX, ldq_le_p(buf));
-        if (!sev_es_hostile_ghcb_in_rax_valid()) {
+        if (sev_es_hostile_ghcb_unmark(SVM_EXIT_IOIO)) {
             clear_valid(g, GHCB_RAX);
         }
     }
@@ -642,7 +642,7 @@ static void handle_cpuid(Ghcb *g)
     set_field(g, GHCB_RBX, r[1]);
     set_field(g, GHCB_RCX, r[2]);
     set_field(g, GHCB_RDX, r[3]);
-    if (!sev_es_hostile_ghcb_cpuid_rbx_valid()) {
+    if (sev_es_hostile_ghcb_unmark(SVM_EXIT_CPUID)) {
         clear_valid(g, GHCB_RBX);
     }
 }
