@@ -98,15 +98,13 @@ device_args() {
 }
 
 run_qemu() {
-	local run=$1 log=$2 extra=() fw=() guest=() dev=()
+	local run=$1 log=$2 extra=() fw=() dev=()
 	# shellcheck disable=SC2206 # QEMU_ARGS is word-split on purpose
 	extra=($QEMU_ARGS)
 	mapfile -t dev < <(device_args)
-	mapfile -t guest < <(guest_args "$SMP" "$MEM")
 	mapfile -t fw < <(firmware_args "$run")
 	set +e
-	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" \
-		"${guest[@]}" \
+	timeout --foreground -k 10 "$TIMEOUT" "${QEMU_CMD[@]}" \
 		"${fw[@]}" "${dev[@]}" \
 		-kernel "$KIMAGE" -initrd "$INITRD" \
 		-append "$GUEST_CMDLINE $APPEND" \
@@ -140,8 +138,8 @@ main() {
 
 	case $NET in none|user) ;; *) die "unknown NET '$NET' (none, user)" ;; esac
 	kernel_and_initrd
-	mode_args "$MODE"
 	[ -x "$QEMU" ] || die "no QEMU at $QEMU (make qemu)"
+	qemu_cmdline "$MODE" "$SMP" "$MEM"
 	RUN=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-boot.XXXXXX")
 	trap 'rm -rf "$RUN"' EXIT
 	local run=$RUN

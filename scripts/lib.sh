@@ -73,11 +73,25 @@ firmware_args() {
 	pflash_args "$OVMF_CODE" "$1/vars.fd"
 }
 
+# mode_missing MODE: why MODE cannot run on this host, or nothing.
+mode_missing() {
+	case $1 in
+	kvm-sev-es)
+		if [ ! -w /dev/kvm ]; then
+			echo "MODE=kvm-sev-es needs /dev/kvm (an AMD EPYC host with KVM)"
+		elif ! grep -qsx '[Y1]' /sys/module/kvm_amd/parameters/sev_es; then
+			echo "MODE=kvm-sev-es: kvm_amd reports no SEV-ES support on this host"
+		fi ;;
+	esac
+}
+
 # mode_args MODE: set MACHINE, ACCEL (with the CPU) and SEV for it; the
 # sev-guest object takes SEV_OPTS.
 mode_args() {
-	local sev_object=$SEV_GUEST${SEV_OPTS:+,$SEV_OPTS}
+	local sev_object=$SEV_GUEST${SEV_OPTS:+,$SEV_OPTS} missing
 
+	missing=$(mode_missing "$1")
+	[ -z "$missing" ] || die "$missing"
 	case $1 in
 	plain)
 		# A plain guest would reboot; an SEV-ES one cannot (QEMU
@@ -90,9 +104,6 @@ mode_args() {
 		MACHINE=q35,confidential-guest-support=sev0
 		ACCEL=(-accel tcg -cpu "$TCG_CPU"); SEV=(-object "$sev_object") ;;
 	kvm-sev-es)
-		[ -w /dev/kvm ] || die "MODE=kvm-sev-es needs /dev/kvm (an AMD EPYC host with KVM)"
-		grep -qsx '[Y1]' /sys/module/kvm_amd/parameters/sev_es ||
-			die "MODE=kvm-sev-es: kvm_amd reports no SEV-ES support on this host"
 		MACHINE=q35,confidential-guest-support=sev0
 		ACCEL=(-accel kvm -cpu host); SEV=(-object "$sev_object") ;;
 	*) die "unknown MODE '$1' (plain, sev-es, kvm-sev-es)" ;;
@@ -124,10 +135,23 @@ fetch_deb() {
 }
 
 # guest_args SMP MEM: after mode_args, the QEMU arguments of every guest
-# but firmware, devices, kernel and initrd (scripts/boot.sh, ci/lava).
+# but firmware, devices, kernel and initrd (ci/lava).
 guest_args() {
 	printf '%s\n' -machine "$MACHINE" "${ACCEL[@]}" "${SEV[@]}" \
 		-L "$QEMU_DATA" -smp "$1" -m "$2" -nographic -vga none
+}
+
+# qemu_cmdline MODE SMP MEM: QEMU_CMD, the command line every guest starts
+# from: $QEMU, machine, accelerator and vCPU, the sev-guest object (with
+# SEV_OPTS), vCPUs, memory, no display; the caller adds firmware, devices
+# and what to boot.  scripts/boot.sh, tests/lib.sh (tests/linuxboot as
+# firmware) and tests/sevtest's harnesses all start QEMU this way.
+qemu_cmdline() {
+	local args=()
+
+	mode_args "$1"
+	mapfile -t args < <(guest_args "$2" "$3")
+	QEMU_CMD=("$QEMU" "${args[@]}")
 }
 
 # The kernel command line every guest starts with.
@@ -154,12 +178,27 @@ guest_programs() {
 # The line tests/guest/init prints once the guest's userland runs.
 MARKER='^SEV-ES-GUEST: userland reached'
 
+# The model's line for the request that ended the guest.
+TERMINATION_RE='guest termination request: reason set (0x)?[0-9a-f]+, reason code (0x)?[0-9a-f]+'
+
+# termination_seen FILE: "SET CODE" (numbers, in hex) of each termination
+# request the model logged in FILE, one a line; fails when there is none.
+termination_seen() {
+	local line set code lines=()
+	mapfile -t lines < <(grep -aEo "$TERMINATION_RE" "$1")
+	[ ${#lines[@]} -gt 0 ] || return 1
+	for line in "${lines[@]}"; do
+		set=${line#*reason set } set=${set%%,*} code=${line##* }
+		printf '0x%x 0x%x\n' "$((set))" "$((code))"
+	done
+}
+
 # boot_outcome LOG ERR RC: one line on how a boot.sh run ended, from its
 # console LOG, QEMU's stderr ERR and boot.sh's status RC.
 boot_outcome() {
-	local log=$1 err=$2 rc=$3 line
-	if line=$(grep -ao 'guest termination request: reason set [0-9]*, reason code [0-9]*' "$err"); then
-		echo "termination request: ${line#*request: }"
+	local log=$1 err=$2 rc=$3 line set code
+	if read -r set code < <(termination_seen "$err"); then
+		echo "termination request: reason set $set, reason code $code"
 	elif line=$(grep -a -m1 'Kernel panic - not syncing' "$log"); then
 		echo "panic: ${line#*not syncing: }"
 	elif grep -aq 'shutdown (triple fault)' "$err"; then

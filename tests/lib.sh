@@ -1,8 +1,12 @@
 # shellcheck shell=bash
 # Helpers for tests/cases: boot a guest, assert on what it printed.
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+. "$TOP/tests/manifest.sh"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# skip REASON: the test cannot run here; tests/run.sh reports it skipped
+# (exit status 77, as automake's test drivers take it).
+skip() { echo "SKIP: $*"; exit 77; }
 note() { echo "--- $*"; }
 
 # boot VAR=value... : run scripts/boot.sh with those settings.
@@ -54,48 +58,52 @@ expect_stderr() {
 	grep -aEq -- "$1" "$BOOT_ERR" || fail "QEMU never printed /$1/"
 }
 
-# expect_termination SET CODE VAR=value...: boot with those settings; the
-# model must log the guest's termination request with that reason set and
-# code, and the guest must not reach userland.  QEMU's stderr is kept in
-# BOOT_ERR.
-expect_termination() {
-	local set=$1 code=$2 want seen
+# require_mode MODE: skip the test where MODE cannot run (kvm-sev-es
+# without SEV-ES in kvm_amd).
+require_mode() {
+	local missing
+	missing=$(mode_missing "$1")
+	[ -z "$missing" ] || skip "$missing"
+}
 
-	shift 2
-	want="guest termination request: reason set $set, reason code $code"
-	boot_keep_err "$@"
-	seen=$(grep -ao 'guest termination request: reason set [0-9]*, reason code [0-9]*' "$BOOT_ERR" || true)
+# refute_stderr ERE: QEMU's stderr (BOOT_ERR) had no line matching it.
+refute_stderr() {
+	! grep -aEq -- "$1" "$BOOT_ERR" || fail "QEMU printed /$1/"
+}
+
+# expect_reason SET CODE [TEXT]: after boot_keep_err, the model logged
+# the guest's termination request with that reason set and code (in hex
+# or decimal), named it (as TEXT, when given) and printed its state
+# once; the guest never reached userland.
+expect_reason() {
+	local want seen text=${3:-}
+
+	want=$(printf '0x%x 0x%x' "$(($1))" "$(($2))")
 	refute_console "$MARKER"
-	[ -n "$seen" ] || fail "no termination request (boot.sh status $BOOT_RC)"
-	[ "$seen" = "$want" ] || fail "$seen, expected: $want"
+	seen=$(termination_seen "$BOOT_ERR") ||
+		fail "no termination request (boot.sh status $BOOT_RC)"
+	# shellcheck disable=SC2086 # "SET CODE", two words
+	[ "$seen" = "$want" ] || fail "$(reason_hex $seen), expected: $(reason_hex $want)"
 	# The model names the reason and says, once, what it saw.
-	grep -aEq '^qemu-system-x86_64: sev-es: termination reason: [^?]' "$BOOT_ERR" ||
-		fail "the model did not decode the reason"
+	if [ -n "$text" ]; then
+		grep -aFxq "qemu-system-x86_64: sev-es: termination reason: $text" "$BOOT_ERR" ||
+			fail "the model did not decode the reason as '$text'"
+	else
+		grep -aEq '^qemu-system-x86_64: sev-es: termination reason: [^?]' "$BOOT_ERR" ||
+			fail "the model did not decode the reason"
+	fi
 	[ "$(grep -ac "the guest ended; the model's state:" "$BOOT_ERR")" = 1 ] ||
 		fail "the model did not print its state once"
 }
 
-# hostile_case LIE SET CODE: boot our kernel (or $KERNEL) against the
-# model's hostile hypervisor telling LIE; the model must log the guest's
-# termination request with that reason set and code, within the timeout.
-hostile_case() {
-	local lie=$1 set=$2 code=$3
+# expect_termination SET CODE VAR=value...: boot with those settings, then
+# expect_reason SET CODE.  QEMU's stderr is kept in BOOT_ERR.
+expect_termination() {
+	local set=$1 code=$2
 
-	note "hypervisor lie: $lie; expected: reason set $set, reason code $code"
-	expect_termination "$set" "$code" KERNEL="${KERNEL:-ours}" MODE=sev-es SMP=1 \
-		TIMEOUT="${TIMEOUT:-90}" CMD=true SEV_OPTS="tcg-hostile=$lie"
-}
-
-# hostile_boot LIE VAR=value...: boot our kernel (or $KERNEL) against the
-# lie, one vCPU unless told, for lies the guest lives through; QEMU's
-# stderr is kept in BOOT_ERR.
-hostile_boot() {
-	local lie=$1
-
-	shift
-	note "hypervisor lie: $lie"
-	boot_keep_err KERNEL="${KERNEL:-ours}" MODE=sev-es SMP=1 TIMEOUT="${TIMEOUT:-120}" \
-		SEV_OPTS="tcg-hostile=$lie" "$@"
+	shift 2
+	boot_keep_err "$@"
+	expect_reason "$set" "$code"
 }
 
 # linuxboot_boot KERNEL DIR [SEV_OPTS]: start bzImage KERNEL through the
@@ -104,15 +112,15 @@ hostile_boot() {
 # the model's trace to DIR/trace.  Returns once the kernel printed its
 # command line, or QEMU ended, or after 120 s.
 linuxboot_boot() {
-	local kernel=$1 dir=$2 opts=${3:-} initrd=$CACHE/initramfs/ours.cpio.gz pid
+	local kernel=$1 dir=$2 initrd=$CACHE/initramfs/ours.cpio.gz pid
+	local SEV_OPTS=${3:-}
 
 	mkdir -p "$BUILD/linuxboot"
 	make -s -C "$TOP/tests/linuxboot" O="$BUILD/linuxboot" >/dev/null
 	"$TOP/tests/linuxboot/bootparams.py" "$kernel" "$dir" 0x40000000 0x10000000 \
 		"$(stat -c %s "$initrd")" "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1"
-	timeout -k 5 120 "$QEMU" -machine q35,confidential-guest-support=sev0 \
-		-accel tcg -cpu "$TCG_CPU" -object "$SEV_GUEST${opts:+,$opts}" -m 1G -smp 1 \
-		-nographic -vga none -nic none -L "$QEMU_DATA" \
+	qemu_cmdline sev-es 1 1G
+	timeout -k 5 120 "${QEMU_CMD[@]}" -nic none \
 		-bios "$BUILD/linuxboot/linuxboot.bin" \
 		-device loader,file="$dir/kernel.bin",addr=0x100000,force-raw=on \
 		-device loader,file="$dir/params.bin",addr=0x7000,force-raw=on \

@@ -15,7 +15,8 @@
 #
 # Settings (environment):
 #   ARTEFACTS_URL  where the lab serves OUT/artefacts (default file://...)
-#   LIE            the hostile lie (default cbit-wrong)
+#   LIE            the hostile lie (default cbit-wrong), one of
+#                  tests/hostile.cfg that ends in a termination request
 #   BISECT_KERNEL  the step's bzImage (default our build), BISECT_REV
 #                  its revision, CMD the step's test (default true)
 #   SMP MEM TIMEOUT  as for scripts/boot.sh
@@ -25,6 +26,7 @@
 # carries the model's options (extra_options), as LAVA's qemu.jinja2
 # expects; the worker puts our qemu-system-x86_64 first in PATH.
 . "$(dirname "$0")/../../scripts/lib.sh"
+. "$TOP/tests/manifest.sh"
 
 OUT=$(realpath -m "${1:-$CACHE/lava}")
 ART=$OUT/artefacts
@@ -57,12 +59,15 @@ initrd() {
 # artefact NAME FILE: FILE into the artefacts, under NAME.
 artefact() { cp "$2" "$ART/$1"; }
 
-# expected_termination LIE: "SET CODE" the catalogue expects for LIE
-# (its tests/cases/hostile-LIE.sh).
+# expected_termination LIE: "SET CODE" (decimal, as the model prints
+# them) the catalogue, tests/hostile.cfg, expects for LIE.
 expected_termination() {
-	local t=$TOP/tests/cases/hostile-$1.sh
-	[ -f "$t" ] || die "no test case for lie '$1'"
-	awk -v lie="$1" '$1 == "hostile_case" && $2 == lie { print $3, $4; exit }' "$t"
+	local set code
+	cfg_load
+	cfg_has "$1" || die "no lie '$1' in $HOSTILE_CFG"
+	[ "$(cfg_get "$1" outcome)" = terminate ] || die "lie '$1' does not end in a termination request"
+	read -r set code <<<"$(cfg_get "$1" reason)"
+	echo "$((set)) $((code))"
 }
 
 # YAML for the jobs -----------------------------------------------------

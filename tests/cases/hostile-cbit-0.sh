@@ -1,6 +1,0 @@
-#!/usr/bin/env bash
-# C-bit position 0 (SEV information and CPUID): refused as no possible
-# C-bit, SEV_TERM_CBIT_RANGE (set 1, code 0x12).
-. "$(dirname "$0")/../lib.sh"
-
-hostile_case cbit-0 1 18
