@@ -6,8 +6,8 @@
 # the C-bit check) through startup_64 (stage 1 #VC, sev_enable) and the
 # stage 2 GHCB handler (port IO of earlyprintk, CPUID) into the kernel.
 #
-# Without firmware nobody enables the MTRRs, so the in-tree runtime
-# (issue #6) later stops at its PAT check; this test is about the way in.
+# Without firmware nobody enables the MTRRs, so the kernel later stops
+# at its PAT check; this test is about the way in.
 . "$(dirname "$0")/../lib.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-bootproto.XXXXXX")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Debian's unmodified OVMF and kernel boot as an SEV-ES guest on the model
-# (issue #4): SEV-ES is reported active, CPU1 goes offline and online
+# Debian's unmodified OVMF and kernel boot as an SEV-ES guest on the
+# model: SEV-ES is reported active, CPU1 goes offline and online
 # through AP reset hold and INIT-SIPI, NMI backtraces (NMI_COMPLETE) keep
 # the guest alive, virtio-blk DMA through SWIOTLB returns the host's bytes,
 # and user-space CPUID returns the model's leaf 0x8000001F.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A kernel built without CONFIG_AMD_MEM_ENCRYPT cannot run as an SEV-ES
 # guest: its first CPUID after ExitBootServices raises #VC with no handler,
-# the vCPU shuts down, and the model reports it (issue #4).  It must die
+# the vCPU shuts down, and the model reports it.  It must die
 # that way, not hang and not reach userland.
 . "$(dirname "$0")/../lib.sh"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Our kernel, with our early SEV-ES code, boots as an SEV-ES guest on the
 # model: it reaches userland, reports SEV-ES active and brings all CPUs
-# online.  SMPS='1 2 4' picks the vCPU counts (issue #5: 1 and 2).
+# online.  SMPS='1 2 4' picks the vCPU counts (default: 1 and 2).
 . "$(dirname "$0")/../lib.sh"
 
 online=([1]='^cpus online: 0\s*$' [2]='^cpus online: 0-1\s*$' [4]='^cpus online: 0-3\s*$')

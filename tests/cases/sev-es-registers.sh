@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Once an SEV-ES guest runs, neither the monitor nor the gdbstub can read
-# its registers (issue #4): `info registers` says why, and the gdbstub
+# its registers: `info registers` says why, and the gdbstub
 # answers a register read ('g' packet) with no register data.
 . "$(dirname "$0")/../lib.sh"
 

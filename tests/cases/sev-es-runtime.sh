@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Our kernel's SEV-ES runtime under load (issue #6), SMP=4 on the model:
+# Our kernel's SEV-ES runtime under load, SMP=4 on the model:
 # every AP offline and online again, 200 rounds (AP reset hold, INIT-SIPI);
 # 100 NMI backtraces while every CPU runs a user-space CPUID loop (#VC,
 # NMI inside #VC, NMI_COMPLETE), then one more that every CPU answers;
