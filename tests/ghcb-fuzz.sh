@@ -32,9 +32,8 @@ mon=$work/mon.sock log=$work/console.log err=$work/qemu.err
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 start=$(date +%s.%N)
-timeout -k 5 3600 "$asan" -machine q35,confidential-guest-support=sev0 -accel tcg \
-	-cpu "$TCG_CPU" -object "$SEV_GUEST${opts:+,$opts}" \
-	-L "$QEMU_DATA" -m 128M -display none -vga none -nic none \
+QEMU=$asan SEV_OPTS=$opts qemu_cmdline sev-es 1 128M
+timeout -k 5 3600 "${QEMU_CMD[@]}" -nic none \
 	-bios "$out/sevtest.bin" -serial "file:$log" \
 	-monitor "unix:$mon,server=on,wait=off" 2>"$err" &
 pid=$!

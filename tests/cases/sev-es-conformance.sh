@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The model, rule by rule (issue #4): tests/sevtest runs as the firmware of
-# an SEV-ES guest and prints one TAP line per check.  This script plays the
+# The model, rule by rule: tests/sevtest runs as the firmware of an
+# SEV-ES guest and prints one TAP line per check.  This script plays the
 # host side: it injects NMIs, reads the guest's private page through the
 # monitor, the gdbstub and a dump, and answers through the UART scratch
 # register.  It passes when every check passed and the guest ended with
@@ -24,11 +24,10 @@ make -s -C "$TOP/tests/sevtest" O="$out" >/dev/null
 # 8 are tests/ghcb-fuzz.sh's).  No -no-reboot:
 # the model must refuse to reset the guest by itself, as KVM does.
 start_sevtest() {
-	local mode=$1 opts=${2:+,$2}
+	local mode=$1
 	: >"$log"
-	timeout -k 5 120 "$QEMU" -machine q35,confidential-guest-support=sev0 -accel tcg \
-		-cpu "$TCG_CPU" -object "$SEV_GUEST$opts" \
-		-L "$QEMU_DATA" -m 128M -display none -vga none -nic none \
+	SEV_OPTS=${2:-} qemu_cmdline sev-es 1 128M
+	timeout -k 5 120 "${QEMU_CMD[@]}" -nic none \
 		-bios "$out/sevtest.bin" -serial "file:$log" \
 		-monitor "unix:$mon,server=on,wait=off" -gdb "unix:$gdb,server=on,wait=off" \
 		2>"$err" &
