@@ -9,7 +9,7 @@ rc=0
 "$TOP/scripts/kunit.sh" >"$log" 2>&1 || rc=$?
 cat "$log"
 [ $rc = 0 ] || fail "kunit.py exited $rc"
-for suite in sev_es_msr sev_es_cpuid_msr sev_es_cbit sev_es_vc sev_es_fuzz; do
+for suite in sev_es_msr sev_es_cpuid_msr sev_es_cbit sev_es_vc sev_es_fuzz sev_es_cpuid_cache; do
 	grep -Eq "\[PASSED\] $suite " "$log" || fail "suite $suite did not pass"
 done
 # die_on_request runs only when a boot asks it to (tests/cases/sev-es-die.sh).

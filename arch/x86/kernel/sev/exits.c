@@ -45,19 +45,52 @@ static enum vc_result take_edx_eax(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 	return VC_DONE;
 }
 
-/* CPUID, exit 0x72 (GHCB spec 4.1.4): RAX, RCX and XCR0 in; four out. */
+/* The CPUID at hand, and the state of this CPU its answer depends on. */
+static void vc_cpuid_query(const struct vc_ctxt *ctxt, struct sev_cpuid_query *q)
+{
+	q->leaf = ctxt->regs->ax;
+	q->subleaf = ctxt->regs->cx;
+	q->cr4 = native_read_cr4();
+	q->xcr0 = q->cr4 & X86_CR4_OSXSAVE ? xgetbv(XCR_XFEATURE_ENABLED_MASK) : 1;
+}
+
+static void vc_cpuid_set(struct pt_regs *regs, const u32 r[4])
+{
+	regs->ax = r[0];
+	regs->bx = r[1];
+	regs->cx = r[2];
+	regs->dx = r[3];
+}
+
+/* A CPUID the cache can answer, without an exit (cpuid-cache.c). */
+bool vc_cpuid_from_cache(struct vc_ctxt *ctxt)
+{
+	struct sev_cpuid_query q;
+	u32 r[4];
+
+	if (!ctxt->cpuid_cache)
+		return false;
+	vc_cpuid_query(ctxt, &q);
+	if (!sev_cpuid_cache_get(ctxt->cpuid_cache, &q, r))
+		return false;
+	vc_cpuid_set(ctxt->regs, r);
+	return true;
+}
+
+/*
+ * CPUID, exit 0x72 (GHCB spec 4.1.4): RAX, RCX and XCR0 in; four out.
+ * The answer, checked, goes into the cache (if the #VC has one).
+ */
 enum vc_result vc_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
-	struct pt_regs *regs = ctxt->regs;
-	u32 fn = regs->ax;
+	struct sev_cpuid_query q;
 	enum vc_result res;
+	u32 r[4];
 
-	ghcb_set_rax(ghcb, fn);
-	ghcb_set_rcx(ghcb, lower_32_bits(regs->cx));
-	if (native_read_cr4() & X86_CR4_OSXSAVE)
-		ghcb_set_xcr0(ghcb, xgetbv(XCR_XFEATURE_ENABLED_MASK));
-	else
-		ghcb_set_xcr0(ghcb, 1);
+	vc_cpuid_query(ctxt, &q);
+	ghcb_set_rax(ghcb, q.leaf);
+	ghcb_set_rcx(ghcb, q.subleaf);
+	ghcb_set_xcr0(ghcb, q.xcr0);
 
 	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_CPUID, 0, 0);
 	if (res != VC_DONE)
@@ -66,11 +99,14 @@ enum vc_result vc_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	    !ghcb_rcx_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb))
 		return not_returned(ctxt, "CPUID response without all four registers");
 
-	regs->ax = lower_32_bits(ghcb->save.rax);
-	regs->bx = lower_32_bits(ghcb->save.rbx);
-	regs->cx = lower_32_bits(ghcb->save.rcx);
-	regs->dx = lower_32_bits(ghcb->save.rdx);
-	sev_es_check_cpuid(fn, regs->ax);
+	r[0] = lower_32_bits(ghcb->save.rax);
+	r[1] = lower_32_bits(ghcb->save.rbx);
+	r[2] = lower_32_bits(ghcb->save.rcx);
+	r[3] = lower_32_bits(ghcb->save.rdx);
+	sev_es_check_cpuid(q.leaf, r[0]);
+	if (ctxt->cpuid_cache)
+		sev_cpuid_cache_put(ctxt->cpuid_cache, &q, r);
+	vc_cpuid_set(ctxt->regs, r);
 	return VC_DONE;
 }
 

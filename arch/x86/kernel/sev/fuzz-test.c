@@ -382,6 +382,7 @@ static void frame_init(struct fuzz_run *run, struct fuzz_frame *f,
 	f->ctxt.decoded = false;
 	f->ctxt.reason = FUZZ_NO_REASON;
 	f->ctxt.what = NULL;
+	f->ctxt.cpuid_cache = NULL;
 }
 
 static bool canaries_intact(const struct fuzz_frame *f)

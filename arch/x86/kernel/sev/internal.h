@@ -9,6 +9,7 @@
  *            memory it reads or writes
  *   exits.c  the exits that need no memory operand: CPUID, MSRs, TSC,
  *            PMC, caches, MONITOR/MWAIT, VMMCALL, DR7
+ *   cpuid-cache.c  CPUID answers kept, so that most CPUIDs need no exit
  *   io.c     port IO and MMIO
  *   nmi.c    NMI_COMPLETE and the #VC IST stack under NMIs
  *   ap.c     AP jump table and AP reset hold
@@ -24,6 +25,7 @@
 #include <asm/unaligned.h>
 
 struct pt_regs;
+struct sev_cpuid_cache;
 
 /* How one #VC ends. */
 enum vc_result {
@@ -55,6 +57,7 @@ struct vc_ctxt {
 	struct vc_exception exc;
 	unsigned int reason;		/* SEV_TERM_* for VC_FATAL */
 	const char *what;		/* for the log */
+	struct sev_cpuid_cache *cpuid_cache;	/* answers CPUID, or NULL */
 };
 
 /* ghcb.c */
@@ -107,6 +110,7 @@ void sev_enc_phys_runs(unsigned long vaddr, unsigned long size, bool enc,
 void sev_es_setup_play_dead(void);
 
 /* exits.c */
+bool vc_cpuid_from_cache(struct vc_ctxt *ctxt);
 enum vc_result vc_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb);
 enum vc_result vc_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb);
 enum vc_result vc_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb);
@@ -116,6 +120,40 @@ enum vc_result vc_handle_monitor(struct vc_ctxt *ctxt, struct ghcb *ghcb);
 enum vc_result vc_handle_vmmcall(struct vc_ctxt *ctxt, struct ghcb *ghcb);
 enum vc_result vc_handle_dr7_read(struct vc_ctxt *ctxt);
 enum vc_result vc_handle_dr7_write(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+
+/* cpuid-cache.c */
+#define SEV_CPUID_SLOTS		47
+
+/* One answer: seq 0 empty, odd being written, even and not 0 valid. */
+struct sev_cpuid_entry {
+	u32 seq;
+	u32 regs[4];		/* EAX, EBX, ECX, EDX */
+	u64 tag;		/* the XCR0 of an XCR0-keyed answer, else 0 */
+};
+
+struct sev_cpuid_cache {
+	struct sev_cpuid_entry slot[SEV_CPUID_SLOTS];
+	u16 __percpu *apic_id;	/* the CPU's leaf 1 EBX[31:24], once known */
+};
+
+/* A CPUID as the exit asks it, and the CPU state its answer depends on. */
+struct sev_cpuid_query {
+	u32 leaf;
+	u32 subleaf;
+	u64 xcr0;		/* as sent: XCR0, or 1 without CR4.OSXSAVE */
+	unsigned long cr4;
+};
+
+/* The kernel's; the #VC entries answer from it and fill it. */
+extern struct sev_cpuid_cache sev_cpuid_cache;
+
+bool sev_cpuid_cache_get(struct sev_cpuid_cache *c,
+			 const struct sev_cpuid_query *q, u32 r[4]);
+void sev_cpuid_cache_put(struct sev_cpuid_cache *c,
+			 const struct sev_cpuid_query *q, u32 r[4]);
+int sev_cpuid_slot(u32 leaf, u32 subleaf, u8 *kind);
+int sev_cpuid_slots_needed(void);
+int sev_cpuid_cache_used(const struct sev_cpuid_cache *c);
 
 /* io.c */
 enum vc_result vc_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb);

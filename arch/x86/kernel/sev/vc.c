@@ -91,13 +91,15 @@ static void vc_init(struct vc_ctxt *ctxt, struct pt_regs *regs,
 	ctxt->decoded = false;
 	ctxt->reason = SEV_TERM_VC_UNEXPECTED;
 	ctxt->what = NULL;
+	ctxt->cpuid_cache = &sev_cpuid_cache;
 }
 
 /*
  * Decode and check, then emulate on @ghcb, or on this CPU's GHCB if NULL.
  * An intercepted #AC has no instruction to emulate.  MOVS to or from MMIO
  * needs no GHCB: it copies one element with ordinary accesses, and the
- * MMIO side of it raises a #VC of its own.
+ * MMIO side of it raises a #VC of its own; nor does a CPUID the cache
+ * answers.
  */
 enum vc_result vc_emulate(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
@@ -109,6 +111,8 @@ enum vc_result vc_emulate(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	res = vc_decode(ctxt);
 	if (res != VC_DONE)
 		return res;
+	if (ctxt->exit_code == SVM_EXIT_CPUID && vc_cpuid_from_cache(ctxt))
+		return VC_DONE;
 	if (ctxt->exit_code == SVM_EXIT_NPF && ctxt->mmio_type == MMIO_MOVS)
 		return vc_handle_movs(ctxt);
 	if (ghcb)
