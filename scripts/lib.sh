@@ -34,7 +34,7 @@ LINUX_SRC_PKG=linux-source-6.1
 QEMU_SRC_PKG=qemu
 
 # Overlay roots: repo dirs copied verbatim into each work tree.
-LINUX_OVERLAY_DIRS=(arch include)
+LINUX_OVERLAY_DIRS=(arch)
 QEMU_OVERLAY_DIR=qemu			# minus qemu/patches
 
 # Who the work trees' commits and the exported series are from.
