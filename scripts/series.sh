@@ -21,7 +21,8 @@ export_series() {
 	fill_cover "$out"/0000-cover-letter.patch
 }
 
-# Subject and blurb of the cover letter from Documentation/series.
+# Subject and blurb of the cover letter from Documentation/series, with
+# the hostile catalogue where the blurb says @HOSTILE_TABLE@.
 fill_cover() {
 	local cover=$1 subject
 
@@ -29,6 +30,9 @@ fill_cover() {
 	sed -i "s|\*\*\* SUBJECT HERE \*\*\*|$subject|" "$cover"
 	sed -i -e "/\*\*\* BLURB HERE \*\*\*/{r /dev/stdin" -e 'd}' "$cover" \
 		< <(sed 1,2d "$COVER")
+	# The hostile catalogue, tests/hostile.cfg, as plain text.
+	sed -i -e "/^@HOSTILE_TABLE@\$/{r /dev/stdin" -e 'd}' "$cover" \
+		< <("$TOP/tests/hostile.sh" --text)
 }
 
 # checkpatch --strict on each patch; prints its findings, counts problems.

@@ -6,6 +6,8 @@
 #   tests/hostile.sh --check LIE            the test of LIE (tests/run.sh
 #                                           runs it as hostile-LIE)
 #   tests/hostile.sh --doc                  the table of Documentation/guest.md
+#   tests/hostile.sh --text                 the lies and what ours does, as
+#                                           plain text (the series' cover letter)
 # The first two print what the guest did: a guest that checks what it is
 # told ends each case with a termination request (reason set/code) or a
 # clean panic; "userland" means it went on, with what it printed about
@@ -106,6 +108,19 @@ doc_table() {
 	done
 }
 
+# text_table: what our kernel does against each lie, as plain text.
+text_table() {
+	local lie set code what
+	printf '  %-16s %s\n' lie 'what the guest does'
+	for lie in "${CFG_LIES[@]}"; do
+		read -r set code <<<"$(cfg_get "$lie" reason)"
+		what=$(cfg_get "$lie" ours)
+		[ "$(cfg_get "$lie" outcome)" != terminate ] ||
+			what="set $set, code $code: $(cfg_get "$lie" text)${what:+; $what}"
+		printf '  %-16s %s\n' "$lie" "${what//\`/}"
+	done
+}
+
 main() {
 	local kernel=${1:-ours} lie lies=()
 
@@ -113,6 +128,7 @@ main() {
 	case $kernel in
 	--check) hostile_check "${2:?--check LIE}"; return ;;
 	--doc) doc_table; return ;;
+	--text) text_table; return ;;
 	esac
 	shift || true
 	lies=("${CFG_LIES[@]}")
