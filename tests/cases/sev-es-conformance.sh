@@ -18,17 +18,19 @@ mkdir -p "$out"
 make -s -C "$TOP/tests/sevtest" O="$out" >/dev/null
 
 # start_sevtest MODE [SEV-GUEST OPTIONS]: sevtest as the firmware of an
-# SEV-ES guest, told MODE when it asks (1: every check, 2: a reset
-# request, 3: a triple fault, 4: a flood of exit codes, 5: RDTSC through
-# the GHCB, 6: a scratch area in device memory, 9: a store to ROM; 7 and
-# 8 are tests/ghcb-fuzz.sh's).  No -no-reboot:
-# the model must refuse to reset the guest by itself, as KVM does.
+# SEV-ES guest (from $firmware), told MODE when it asks (1: every check,
+# 2: a reset request, 3: a triple fault, 4: a flood of exit codes, 5:
+# RDTSC through the GHCB, 6: a scratch area in device memory, 9: a store
+# to ROM, 10: firmware in flash; 7 and 8 are tests/ghcb-fuzz.sh's).  No
+# -no-reboot: the model must refuse to reset the guest by itself, as KVM
+# does.
+firmware=(-bios "$out/sevtest.bin")
 start_sevtest() {
 	local mode=$1
 	: >"$log"
 	SEV_OPTS=${2:-} qemu_cmdline sev-es 1 128M
 	timeout -k 5 120 "${QEMU_CMD[@]}" -nic none \
-		-bios "$out/sevtest.bin" -serial "file:$log" \
+		"${firmware[@]}" -serial "file:$log" \
 		-monitor "unix:$mon,server=on,wait=off" -gdb "unix:$gdb,server=on,wait=off" \
 		2>"$err" &
 	pid=$!
@@ -187,6 +189,26 @@ wait "$pid" || true
 grep -q 'store to ROM or flash in ROM mode at GPA 0xc0000: KVM cannot emulate it' "$err" ||
 	fail "store to ROM: not reported ($(grep -a 'still running' "$log"))"
 note "store to ROM: $(grep -a 'store to ROM' "$err")"
+
+# Firmware in flash, as OVMF is: launch encrypts the code flash and
+# nothing else, so C=0 reads of the code see ciphertext and C=1 reads of
+# the varstore and the ROMs noise; a store to flash in ROM mode stops
+# the guest.
+head -c 65536 /dev/zero | tr '\0' '\132' >"$work/vars.fd"
+firmware=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$out/sevtest.bin"
+	-drive "if=pflash,format=raw,unit=1,file=$work/vars.fd")
+start_sevtest 10
+wait "$pid" || true
+firmware=(-bios "$out/sevtest.bin")
+tr -d "\r" <"$log" | grep -a "^ok\|^not ok\|^1\.\.\|^# " || true
+plan=$(tr -d '\r' <"$log" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p')
+oks=$(tr -d '\r' <"$log" | grep -ac '^ok ' || true)
+[ -n "$plan" ] || fail "firmware in flash: sevtest did not finish (no plan line)"
+[ "$oks" = "$plan" ] || fail "firmware in flash: $((plan - oks)) of $plan checks failed"
+grep -q 'store to ROM or flash in ROM mode at GPA 0xfffd0000: KVM cannot emulate it' "$err" ||
+	fail "store to flash in ROM mode: not reported ($(grep -a 'still running' "$log"))"
+! grep -aq 'still running after a store to flash' "$log" || fail "store to flash in ROM mode: the guest went on"
+note "firmware in flash: $oks of $plan checks passed; $(grep -a 'store to ROM' "$err")"
 
 full_run tcg-kvm=6.1
 full_run policy=0x4

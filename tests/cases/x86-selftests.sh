@@ -77,20 +77,10 @@ test_output() {
 # Differences with a known cause, "KERNEL NAME PLAIN SEV-ES": that pair
 # of exit statuses is expected, any other still fails.
 #
-# mov_ss_trap: the test sets a watchpoint on the variable it loads SS
-# from.  As an SEV-ES guest, a DR7 write is a #VC that the kernel passes
-# to the hypervisor, which (KVM without DebugSwap, and so the model)
-# cannot put it into the encrypted VMSA: the watchpoint never fires and
-# the test passes.  As a plain guest it fires, but TCG delivers the #DB
-# right after MOV SS instead of after the next instruction; after
-# "MOV SS; SYSCALL" with RSP made noncanonical the SIGTRAP frame cannot
-# be written and the test dies of SIGSEGV.
-#
 # iopl on Debian's kernel: 6.1's vc_ioio_check() wants an I/O bitmap for
 # user-space port IO, and iopl(3) sets none (IOPL is emulated), so its
 # "outb to 0x80" after iopl(3) gets #GP under SEV-ES.
-KNOWN_DIFFERENCES=('ours mov_ss_trap 139 0' 'debian mov_ss_trap 139 0'
-	'ours-debian mov_ss_trap 139 0' 'debian iopl 0 1')
+KNOWN_DIFFERENCES=('debian iopl 0 1')
 
 known_difference() {
 	local pair

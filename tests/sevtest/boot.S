@@ -88,8 +88,10 @@ start32:
 	orl	$0x83, %eax
 	movl	%eax, PD_ALIAS_PA(, %ebx, 8)
 	incl	%ebx
-	cmpl	$512, %ebx
+	cmpl	$511, %ebx
 	jb	3b
+	/* ... whose last 2 MiB show the firmware's instead */
+	movl	$(FIRMWARE_2M | 0x83), PD_ALIAS_PA + 511 * 8
 
 	movl	%cr4, %eax
 	orl	$0x20, %eax			/* CR4.PAE */

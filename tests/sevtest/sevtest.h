@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * sevtest: a freestanding SEV-ES guest that checks the QEMU model rule by
- * rule.  It runs as firmware (-bios), alone, with no #VC handler but its
- * own, and reports one TAP line per check on the serial port.
+ * rule.  It runs as firmware (-bios, or from flash), alone, with no #VC
+ * handler but its own, and reports one TAP line per check on the serial
+ * port.
  *
  * Physical memory map (identity mapped, 2 MiB pages):
  *   0x1000  PML4      0x2000 PDPT      0x3000-0x6fff PDs for 0-4 GiB
- *   0x7000  PD of the shared alias: VA SHARED_ALIAS + x -> PA x, C=0
+ *   0x7000  PD of the shared alias: VA SHARED_ALIAS + x -> PA x, C=0,
+ *           for x below 1 GiB - 2 MiB; the alias's last 2 MiB
+ *           (FIRMWARE_ALIAS) show the firmware's (FIRMWARE_2M)
  *   0x8000  GHCB page (used through the shared alias)
  *   0xa000  a second GHCB page, for the NMI handler
  *   0x90000 top of the stack           0x100000 .bss
@@ -27,6 +30,8 @@
 #define STACK_TOP	0x90000
 #define PRIVATE_GIBS	3
 #define SHARED_ALIAS	0x100000000
+#define FIRMWARE_2M	0xffe00000	/* the firmware's 2 MiB: C=0 alias at */
+#define FIRMWARE_ALIAS	(SHARED_ALIAS + 0x3fe00000)	/* ... this VA */
 
 #define SEL_CODE32	0x08
 #define SEL_DATA	0x10

@@ -638,6 +638,91 @@ static void test_encryption(void)
 	      "an MMIO read VMGEXIT of private RAM sees ciphertext");
 }
 
+/*
+ * Firmware in flash (mode 10): the harness gives sevtest as pflash unit 0
+ * and a 64 KiB varstore of 0x5a bytes as unit 1, just below it.  Launch
+ * encrypts the code flash in place and nothing else (sev_encrypt_flash()):
+ * the other C-bit sees what DRAM holds, ciphertext of the code, noise
+ * from the varstore and the ROMs.  The ISA BIOS is a plaintext copy of
+ * the image's last 128 KiB, made before launch (pc_isa_bios_init()).
+ */
+#define VARSTORE	0xfffd0000UL
+#define RESET_PAGE	0xfffff000UL
+#define ISA_RESET_PAGE	0xff000UL
+#define PC_ROM		0xc0000UL
+
+static uint8_t before[4096], after[4096];
+
+static const volatile uint8_t *firmware_c0(uint64_t pa)
+{
+	return (const volatile uint8_t *)(FIRMWARE_ALIAS + pa - FIRMWARE_2M);
+}
+
+static void copy_page(uint8_t *to, const volatile uint8_t *from)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4096; i++)
+		to[i] = from[i];
+}
+
+/* How many of the 256 16-byte blocks of two pages differ. */
+static unsigned int blocks_differ(const uint8_t *a, const uint8_t *b)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 4096; i += 16)
+		n += memcmp(a + i, b + i, 16) != 0;
+	return n;
+}
+
+static bool all_bytes(const uint8_t *p, uint8_t val)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4096; i++)
+		if (p[i] != val)
+			return false;
+	return true;
+}
+
+static void __attribute__((noreturn)) test_flash(void)
+{
+	copy_page(before, (const volatile uint8_t *)RESET_PAGE);
+	copy_page(after, firmware_c0(RESET_PAGE));
+	check(blocks_differ(before, after) == 256,
+	      "the code flash reads as ciphertext through C=0");
+	copy_page(after, (const volatile uint8_t *)RESET_PAGE);
+	check(!memcmp(before, after, 4096), "the code flash survives a C=0 read");
+
+	copy_page(after, shared(ISA_RESET_PAGE));
+	check(!memcmp(before, after, 4096),
+	      "the ISA BIOS copy reads as the image's plaintext through C=0");
+	copy_page(after, (const volatile uint8_t *)ISA_RESET_PAGE);
+	check(blocks_differ(before, after) == 256,
+	      "the ISA BIOS copy reads as noise through C=1");
+
+	copy_page(before, firmware_c0(VARSTORE));
+	check(all_bytes(before, 0x5a), "the varstore reads as written through C=0");
+	copy_page(after, (const volatile uint8_t *)VARSTORE);
+	check(blocks_differ(before, after) == 256,
+	      "the varstore reads as noise through C=1");
+	copy_page(after, firmware_c0(VARSTORE));
+	check(all_bytes(after, 0x5a), "the varstore survives a C=1 read");
+
+	copy_page(before, shared(PC_ROM));
+	copy_page(after, (const volatile uint8_t *)PC_ROM);
+	check(blocks_differ(before, after) == 256,
+	      "ROM (pc.rom) reads as noise through C=1");
+
+	printf("1..%u\n# %u failed\n", test_no, failures);
+	/* KVM cannot emulate this store: the guest would livelock. */
+	printf("# a store to the varstore (flash in ROM mode)\n");
+	*(volatile uint8_t *)firmware_c0(VARSTORE) = 0;
+	printf("# still running after a store to flash\n");
+	terminate(0xf, 3);
+}
+
 /* Poll the UART scratch register until the harness writes @value. */
 static bool wait_harness(uint8_t value)
 {
@@ -816,6 +901,8 @@ void run_tests(void)
 		ghcb_call(EXIT_RDTSC, 0, 0);
 		printf("# still running after RDTSC through the GHCB\n");
 		terminate(0xf, 3);
+	case 10:
+		test_flash();
 	case 9:
 		printf("# a store to ROM (pc.rom)\n");
 		*(volatile uint32_t *)0xc0000 = 0x12345678;

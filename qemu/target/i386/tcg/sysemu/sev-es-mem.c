@@ -3,9 +3,9 @@
  *
  * DRAM holds private guest memory encrypted with a per-guest key and a
  * per-block tweak; the CPU decrypts on C=1 accesses (APM 15.34.5).  The
- * model keeps each RAM page in one of two states and converts lazily; all
- * start shared (what QEMU wrote is DRAM), but the launch-measured
- * firmware:
+ * model keeps each page of RAM, ROM and flash in one of two states and
+ * converts lazily; all start shared (what QEMU wrote is DRAM), but the
+ * launch-measured firmware:
  *
  *   private  the page holds plaintext; C=1 accesses use it directly
  *   shared   the page holds what DRAM would: C=0 accesses, devices and
@@ -159,11 +159,27 @@ static void transform_page(uint8_t *host, ram_addr_t ram_addr, bool encrypt)
     }
 }
 
-/* Guest RAM is encrypted; ROM, flash and device memory are not. */
-static bool is_encrypted(MemoryRegion *mr)
+/*
+ * What DRAM backs goes through the memory controller's engine, whatever
+ * the memslot: RAM, ROM and flash (a read-only memslot in ROM mode).
+ * Launch encrypts the code flash in place (sev_encrypt_flash()), so a
+ * C=0 read of it sees ciphertext; the varstore and ROMs are not
+ * encrypted, so a C=1 read of them sees noise.  Device memory has no
+ * DRAM behind it.
+ */
+static bool has_dram(MemoryRegion *mr)
 {
-    return memory_region_is_ram(mr) && !memory_region_is_rom(mr) &&
-           !memory_region_is_romd(mr) && !memory_region_is_ram_device(mr);
+    return (memory_region_is_ram(mr) && !memory_region_is_ram_device(mr)) ||
+           mr->rom_device;
+}
+
+/* What a CPU access finds at @mr: RAM, a read-only memslot, or none. */
+static SevEsMem region_kind(MemoryRegion *mr)
+{
+    if (memory_region_is_rom(mr) || memory_region_is_romd(mr)) {
+        return SEV_ES_MEM_READONLY;
+    }
+    return memory_region_is_ram(mr) ? SEV_ES_MEM_RAM : SEV_ES_MEM_MMIO;
 }
 
 static void flush_all_tlbs(void)
@@ -196,7 +212,9 @@ static void grow_private_map(uint64_t pages)
 /*
  * Bring the page at @addr of @as into the private or shared state, and
  * say what is there: RAM, ROM (read-only to the guest) or MMIO.  One
- * translation serves both, and an unchanged state takes no lock.
+ * translation serves both, and an unchanged state takes no lock.  A CPU
+ * access to flash in MMIO mode is an NPF and converts nothing; a host
+ * access converts it, as the flash device reads its DRAM.
  */
 static SevEsMem set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                           bool private, bool cpu)
@@ -206,15 +224,14 @@ static SevEsMem set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
     ram_addr_t ram_addr;
     uint64_t page;
     bool converted = false, flush = false;
+    SevEsMem kind;
 
     RCU_READ_LOCK_GUARD();
     mr = address_space_translate(as, addr & TARGET_PAGE_MASK, &xlat, &len,
                                  false, attrs);
-    if (!is_encrypted(mr)) {
-        if (memory_region_is_romd(mr) || memory_region_is_rom(mr)) {
-            return SEV_ES_MEM_READONLY;
-        }
-        return memory_region_is_ram(mr) ? SEV_ES_MEM_RAM : SEV_ES_MEM_MMIO;
+    kind = region_kind(mr);
+    if (!has_dram(mr) || (cpu && kind == SEV_ES_MEM_MMIO)) {
+        return kind;
     }
     ram_addr = memory_region_get_ram_addr(mr) + (xlat & TARGET_PAGE_MASK);
     page = ram_addr >> TARGET_PAGE_BITS;
@@ -225,11 +242,11 @@ static SevEsMem set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
         if (cpu && !test_bit(page, seen)) {
             set_bit_atomic(page, seen);
         }
-        return SEV_ES_MEM_RAM;
+        return kind;
     }
     if (page >= qatomic_load_acquire(&private_map_pages) && !private &&
         !cpu) {
-        return SEV_ES_MEM_RAM;  /* shared since launch, in no TLB */
+        return kind;            /* shared since launch, in no TLB */
     }
 
     qemu_mutex_lock(&lock);
@@ -255,7 +272,7 @@ static SevEsMem set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
     if (flush) {
         flush_all_tlbs();
     }
-    return SEV_ES_MEM_RAM;
+    return kind;
 }
 
 SevEsMem sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
@@ -347,7 +364,7 @@ static bool has_private(hwaddr addr, hwaddr len)
                                                    MEMTXATTRS_UNSPECIFIED);
         uint64_t pfn;
 
-        if (is_encrypted(mr)) {
+        if (has_dram(mr)) {
             pfn = (memory_region_get_ram_addr(mr) + xlat) >> TARGET_PAGE_BITS;
             if (pfn < qatomic_load_acquire(&private_map_pages) &&
                 test_bit(pfn, qatomic_rcu_read(&private_map))) {
@@ -418,11 +435,10 @@ void sev_es_mem_describe(hwaddr gpa, GString *out)
     RCU_READ_LOCK_GUARD();
     mr = address_space_translate(&address_space_memory, gpa & TARGET_PAGE_MASK,
                                  &xlat, &len, false, MEMTXATTRS_UNSPECIFIED);
-    if (!is_encrypted(mr)) {
-        g_string_append_printf(out, "%s (%s), not encrypted\n",
-                               memory_region_is_ram(mr) ||
-                               memory_region_is_romd(mr) ?
-                               "ROM or flash" : "MMIO or unassigned",
+    if (!has_dram(mr)) {
+        g_string_append_printf(out, "%s (%s), no DRAM behind it\n",
+                               memory_region_is_ram(mr) ?
+                               "device RAM" : "MMIO or unassigned",
                                memory_region_name(mr));
         return;
     }
@@ -437,7 +453,9 @@ void sev_es_mem_describe(hwaddr gpa, GString *out)
     /* The page holds one view; the other is the cipher's work. */
     memcpy(other, copy, TARGET_PAGE_SIZE);
     transform_page(other, ram_addr, private);
-    g_string_append_printf(out, "RAM, %s\n", private ?
+    g_string_append_printf(out, "%s, %s\n",
+                           region_kind(mr) == SEV_ES_MEM_RAM ?
+                           "RAM" : "ROM or flash", private ?
                            "private (the model holds plaintext)" :
                            "shared (the model holds what DRAM does)");
     describe_bytes(out, "C=0 read (DRAM)", (private ? other : copy) + off, n);
