@@ -12,7 +12,7 @@ out=$BUILD/sevtest
 work=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-test.XXXXXX")
 pid=
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-mon=$work/mon.sock gdb=$work/gdb.sock log=$work/console.log err=$work/qemu.err
+mon=$work/mon.sock gdb=$work/gdb.sock qmp=$work/qmp.sock log=$work/console.log err=$work/qemu.err
 
 mkdir -p "$out"
 make -s -C "$TOP/tests/sevtest" O="$out" >/dev/null
@@ -32,6 +32,7 @@ start_sevtest() {
 	timeout -k 5 120 "${QEMU_CMD[@]}" -nic none \
 		"${firmware[@]}" -serial "file:$log" \
 		-monitor "unix:$mon,server=on,wait=off" -gdb "unix:$gdb,server=on,wait=off" \
+		-qmp "unix:$qmp,server=on,wait=off" \
 		2>"$err" &
 	pid=$!
 	ready mode
@@ -114,6 +115,14 @@ full_run() {
 	grep -Eq '^  #VC [1-9][0-9]*, VMGEXIT [1-9][0-9]*; last requests' <<<"$info" || fail "info sev-es: no counts"
 	[ "$(grep -c '^    GHCB 0x' <<<"$info")" -ge 1 ] || fail "info sev-es: no requests logged"
 	grep -q '^termination request: none$' <<<"$info" || fail "info sev-es: a termination request?"
+	# ... and the same through QMP, as one human-readable text.
+	info=$( { echo '{"execute": "qmp_capabilities"}'; sleep 0.3
+		echo '{"execute": "x-query-sev-es"}'; sleep 0.5; } |
+		timeout 10 socat -t 2 - "UNIX-CONNECT:$qmp" | grep -a 'human-readable-text' || true)
+	note "x-query-sev-es: ${info:0:120}"
+	grep -Eq '"human-readable-text": "vCPU 0: GHCB MSR 0x[0-9a-f]{16} \(GHCB GPA\)' <<<"$info" ||
+		fail "x-query-sev-es: no vCPU 0 line"
+	grep -q '\\ntermination request: none\\n' <<<"$info" || fail "x-query-sev-es: no termination line"
 
 	# The host sees DRAM (ciphertext), or with a debug policy what the
 	# PSP's DBG_DECRYPT gives it (plaintext); never the registers.

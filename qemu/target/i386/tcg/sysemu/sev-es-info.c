@@ -23,7 +23,10 @@
 #include "qemu/error-report.h"
 #include "monitor/hmp-target.h"
 #include "monitor/monitor.h"
+#include "qapi/error.h"
+#include "qapi/qapi-commands-misc-target.h"
 #include "qapi/qmp/qdict.h"
+#include "qapi/type-helpers.h"
 #include "cpu.h"
 #include "sev-es-tcg.h"
 
@@ -228,16 +231,16 @@ void sev_es_info_terminated(CPUState *cs, unsigned set, unsigned code)
     sev_es_info_report();
 }
 
-void hmp_info_sev_es(Monitor *mon, const QDict *qdict)
+HumanReadableText *qmp_x_query_sev_es(Error **errp)
 {
     g_autoptr(GString) out = g_string_new("");
 
     if (!sev_es_tcg()) {
-        monitor_printf(mon, "the SEV-ES model is not active\n");
-        return;
+        error_setg(errp, "the SEV-ES model is not active");
+        return NULL;
     }
     describe(out, true);
-    monitor_puts(mon, out->str);
+    return human_readable_text_from_str(out);
 }
 
 void hmp_info_sev_es_page(Monitor *mon, const QDict *qdict)
