@@ -30,7 +30,8 @@ all_tests() {
 	} | sort
 }
 
-# pick NAME...: the lines of all_tests (or of tests/DIR) NAME selects.
+# pick NAME...: TESTS, the lines of all_tests (or of tests/DIR) NAME
+# selects, in that order.
 pick() {
 	local t line all=() found
 	mapfile -t all < <(all_tests)
@@ -38,12 +39,12 @@ pick() {
 		t=${t%.sh} found=
 		if [[ $t == */* ]]; then
 			[ -f "$TOP/tests/$t.sh" ] || die "no test tests/$t.sh"
-			echo "${t##*/} $TOP/tests/$t.sh"
+			TESTS+=("${t##*/} $TOP/tests/$t.sh")
 			continue
 		fi
 		for line in "${all[@]}"; do
 			# shellcheck disable=SC2053 # NAME may be a glob
-			[[ ${line%% *} == $t ]] && echo "$line" && found=1
+			[[ ${line%% *} == $t ]] && TESTS+=("$line") && found=1
 		done
 		[ -n "$found" ] || die "no test '$t' (tests/cases/$t.sh, or a lie of $HOSTILE_CFG)"
 	done
@@ -71,19 +72,20 @@ run_test() {
 }
 
 main() {
-	local tests=() t n=0 rc passed=0 failed=0 skipped=0
+	local t n=0 rc passed=0 failed=0 skipped=0
 
 	cfg_load
 	mkdir -p "$LOGS"
+	TESTS=()
 	if [ $# -gt 0 ]; then
-		mapfile -t tests < <(pick "$@")
+		pick "$@"
 	else
-		mapfile -t tests < <(all_tests)
+		mapfile -t TESTS < <(all_tests)
 	fi
-	[ ${#tests[@]} -gt 0 ] || die "no tests"
+	[ ${#TESTS[@]} -gt 0 ] || die "no tests"
 	echo "KTAP version 1"
-	echo "1..${#tests[@]}"
-	for t in "${tests[@]}"; do
+	echo "1..${#TESTS[@]}"
+	for t in "${TESTS[@]}"; do
 		n=$((n + 1)) rc=0
 		# shellcheck disable=SC2086 # "NAME PATH [ARG...]"
 		run_test "$n" $t || rc=$?
