@@ -27,7 +27,8 @@ help:
 	@echo "make check      build everything and run every test"
 	@echo "make check-debian  build the debian flavour and run its tests (tests/flavour)"
 	@echo "make check-long    the tests too long for make check (tests/long: make bisect end to end)"
-	@echo "make bench      boot-time ratio sev-es/plain, per-exit counts, insns per #VC;"
+	@echo "make bench      boot-time ratio sev-es/plain, per-exit counts, VMGEXITs to userland"
+	@echo "                and per exec, insns per #VC;"
 	@echo "                Debian rootfs: boot to login and to running, net and disk, sev-es/plain"
 	@echo "make fuzz [FUZZ_SEED=n]  10,000,000 random GHCB requests against QEMU with ASan/UBSan,"
 	@echo "                and the guest's KUnit fuzzers, 10,000,000 cases each"
@@ -105,6 +106,7 @@ check-long: build
 
 bench: build rootfs
 	bench/boot-ratio.sh
+	bench/vmgexits.sh
 	bench/vc-cost.sh
 	bench/rootfs.sh
 

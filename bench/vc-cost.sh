@@ -9,12 +9,19 @@
 #
 #   bench/vc-cost.sh [FLAVOUR...]   kernel flavours (default: intree ours)
 #
+# KINDS (default "cpuid cpuid-percpu out mmio") picks the rows; cpuid-percpu is a
+# user-space CPUID of leaf 0x8000001E, which names the CPU: no kernel
+# caches it, so every one is a VMGEXIT (ours answers leaf 0, the cpuid
+# row, from its CPUID cache, with no VMGEXIT).
+#
 # intree is the unmodified 6.1 tree, ours the series, on the same config
-# (scripts/build-kernel.sh); the last column is ours / intree.
+# (scripts/build-kernel.sh); the last column is ours / intree.  With
+# SKIP_BUILD set, the flavours' builds in $BUILD/linux-FLAVOUR are taken
+# as they are (any build directory's name works).
 . "$(dirname "$0")/../scripts/lib.sh"
 
 N=${N:-200000}
-KINDS=(cpuid out mmio)
+read -r -a KINDS <<<"${KINDS:-cpuid cpuid-percpu out mmio}"
 PLUGIN=$BUILD/qemu/tests/plugin/libinsn.so
 # The PCIe device whose extended config space vcloop mmio reads.
 DEVICE="-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,addr=0x10"
@@ -23,6 +30,7 @@ DEVICE="-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,addr=0x10"
 loop() {
 	case $1 in
 	cpuid) echo "cpuid 0 0 $2" ;;
+	cpuid-percpu) echo "cpuid 0x8000001e 0 $2" ;;
 	*) echo "vcloop $1 $2" ;;
 	esac
 }
@@ -50,7 +58,7 @@ main() {
 	trap 'rm -rf "$dir"' EXIT
 	ninja -C "$BUILD/qemu" tests/plugin/libinsn.so >/dev/null
 	for f in "${flavours[@]}"; do
-		"$TOP/scripts/build-kernel.sh" "$f" >/dev/null
+		[ -n "${SKIP_BUILD:-}" ] || "$TOP/scripts/build-kernel.sh" "$f" >/dev/null
 		base_sev=$(insns "$f" sev-es none 0)
 		base_plain=$(insns "$f" plain none 0)
 		for kind in "${KINDS[@]}"; do
@@ -59,12 +67,12 @@ main() {
 		done
 	done
 	printf 'guest instructions a #VC round trip adds (N=%d, SMP=1, TCG insn plugin)\n' "$N"
-	printf '  %-6s' kind
+	printf '  %-12s' kind
 	printf ' %10s' "${flavours[@]}"
 	[ ${#flavours[@]} = 2 ] && printf '  %s/%s' "${flavours[1]}" "${flavours[0]}"
 	echo
 	for kind in "${KINDS[@]}"; do
-		printf '  %-6s' "$kind"
+		printf '  %-12s' "$kind"
 		for f in "${flavours[@]}"; do printf ' %10d' "${cost[$f.$kind]}"; done
 		[ ${#flavours[@]} = 2 ] && printf '  %10.2f' \
 			"$(echo "${cost[${flavours[1]}.$kind]} / ${cost[${flavours[0]}.$kind]}" | bc -l)"

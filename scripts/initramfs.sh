@@ -7,6 +7,9 @@
 #   initramfs.sh cmd BASE CMD DIR   BASE + /cmd holding CMD, made in DIR
 #   initramfs.sh add BASE SRC DEST OUT   BASE + the files of directory SRC
 #                                in directory DEST, made as file OUT
+#   initramfs.sh glibc BASE OUT  BASE + this Debian host's /bin/true, a
+#                                dynamically linked glibc program, as
+#                                /lib/true, with its loader and libraries
 #
 # Archives are made with the kernel tree's usr/gen_init_cpio, so device
 # nodes need no root.  Prints the resulting path on stdout.
@@ -125,6 +128,24 @@ build_add() {
 	append "$base" "$out.spec" "$out"
 }
 
+# BASE + /lib/true, libc in /lib (the loader's default path), the loader
+# where the program names it.
+build_glibc() {
+	local base=$1 out=$2 prog=/bin/true dir interp lib
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-glibc.XXXXXX")
+	mkdir -p "$dir/lib" "$dir/lib64"
+	cp -L "$prog" "$dir/lib/true"
+	interp=$(readelf -l "$prog" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+	[ "$interp" = /lib64/ld-linux-x86-64.so.2 ] || die "$prog: unexpected interpreter '$interp'"
+	cp -L "$interp" "$dir/lib64/"
+	for lib in $(ldd "$prog" | awk '$3 ~ /^\// { print $3 }'); do
+		cp -L "$lib" "$dir/lib/"
+	done
+	build_add "$base" "$dir/lib" /lib "$dir/lib.cpio" >/dev/null
+	build_add "$dir/lib.cpio" "$dir/lib64" /lib64 "$out"
+	rm -rf "$dir"
+}
+
 main() {
 	gen_init_cpio
 	case ${1:-} in
@@ -132,7 +153,8 @@ main() {
 	debian) guest_programs; build_base "$@" ;;
 	cmd) [ $# = 4 ] || die "usage: $0 cmd BASE CMD DIR"; build_cmd "$2" "$3" "$4" ;;
 	add) [ $# = 5 ] || die "usage: $0 add BASE SRC DEST OUT"; build_add "$2" "$3" "$4" "$5" ;;
-	*) die "usage: $0 ours | debian [DIR] | cmd BASE CMD DIR | add BASE SRC DEST OUT" ;;
+	glibc) [ $# = 3 ] || die "usage: $0 glibc BASE OUT"; build_glibc "$2" "$3" ;;
+	*) die "usage: $0 ours | debian [DIR] | cmd BASE CMD DIR | add BASE SRC DEST OUT | glibc BASE OUT" ;;
 	esac
 }
 

@@ -193,6 +193,41 @@ termination_seen() {
 	done
 }
 
+# QEMU arguments that trace, into the file that follows, every VMGEXIT
+# (GHCB and MSR protocol) and every byte written to the serial port, in
+# the order they happen (with one vCPU; bench/vmgexits.sh).
+VMGEXIT_TRACE_ARGS="-trace serial_write -trace sev_es_vmgexit -trace sev_es_msr_protocol -D"
+
+# vmgexit_segments TRACE [ERE]: a boot's trace (VMGEXIT_TRACE_ARGS) cut
+# into segments, one line each: the VMGEXITs since the previous segment,
+# the CPUID ones (GHCB exit 0x72, MSR protocol request 4) among them, the
+# ones whose trace line matches ERE, and what ends the segment: a console
+# line, or "<SEV information>" for an MSR protocol SEV information request
+# (the first VMGEXIT of each boot stage).
+vmgexit_segments() {
+	awk -v ere="${2:-^$}" '
+	function hex(s,   i, v) {
+		v = 0
+		for (i = 3; i <= length(s); i++)
+			v = v * 16 + index("0123456789abcdef", tolower(substr(s, i, 1))) - 1
+		return v
+	}
+	function segment(what) { print n, c, m, what; n = c = m = 0 }
+	BEGIN { n = c = m = 0 }
+	/serial_write write addr 0x00 val / {
+		v = hex($NF)
+		if (v == 10) { segment(line); line = "" }
+		else if (v != 13) line = line sprintf("%c", v)
+		next
+	}
+	!/^sev_es_(vmgexit|msr_protocol) / { next }
+	{ n++ }
+	$0 ~ ere { m++ }
+	/exit code 0x72 / || /MSR protocol request 0x4 / { c++ }
+	/MSR protocol request 0x2 / { segment("<SEV information>") }
+	END { segment("<end>") }' "$1"
+}
+
 # boot_outcome LOG ERR RC: one line on how a boot.sh run ended, from its
 # console LOG, QEMU's stderr ERR and boot.sh's status RC.
 boot_outcome() {

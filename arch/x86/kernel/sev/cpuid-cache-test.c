@@ -14,6 +14,7 @@
 #include <linux/percpu.h>
 #include <linux/prandom.h>
 #include <linux/preempt.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 #include <asm/processor-flags.h>
 #include <asm/ptrace.h>
@@ -24,11 +25,11 @@
 
 static struct ghcb test_ghcb __aligned(PAGE_SIZE);
 static u8 code[16] __aligned(16);
-static DEFINE_PER_CPU(u16, test_apic_id);
+static DEFINE_PER_CPU(u32, test_apic_id);
 static struct sev_cpuid_cache cache;
 
-/* The leaves of a CPU's identity, or of its XSAVE/XCR0 state. */
-#define APIC_ID_KNOWN	BIT(15)
+/* This CPU's record of its APIC ID; CR4 with both bits answers follow. */
+#define MY_APIC_ID(id)	SEV_CPUID_APIC_ID(smp_processor_id(), id)
 #define CR4_BOTH	(X86_CR4_OSXSAVE | X86_CR4_PKE)
 
 /* The stand-in: how often it was asked, and what it answers. */
@@ -202,8 +203,11 @@ static void leaf1_apic_id_and_osxsave(struct kunit *test)
 	/* A CPU whose APIC ID the cache does not know yet: a miss. */
 	this_cpu_write(test_apic_id, 0);
 	KUNIT_EXPECT_FALSE(test, get(1, 0, 1, CR4_BOTH, r));
+	/* A record copied from another CPU's per-CPU data is not ours. */
+	this_cpu_write(test_apic_id, SEV_CPUID_APIC_ID(smp_processor_id() + 1, 5));
+	KUNIT_EXPECT_FALSE(test, get(1, 0, 1, CR4_BOTH, r));
 	/* Another CPU's (here: told 9): its own ID, the rest shared. */
-	this_cpu_write(test_apic_id, APIC_ID_KNOWN | 9);
+	this_cpu_write(test_apic_id, MY_APIC_ID(9));
 	KUNIT_ASSERT_TRUE(test, get(1, 0, 1, CR4_BOTH, r));
 	KUNIT_EXPECT_EQ(test, r[1], (ebx & ~GENMASK(31, 24)) | (9 << 24));
 
@@ -214,7 +218,7 @@ static void leaf1_apic_id_and_osxsave(struct kunit *test)
 	local_irq_restore(flags);
 	KUNIT_EXPECT_EQ(test, a[1], 0x07020800);
 	KUNIT_EXPECT_EQ(test, a[2], ecx & ~BIT(27));
-	KUNIT_EXPECT_EQ(test, this_cpu_read(test_apic_id), APIC_ID_KNOWN | 7);
+	KUNIT_EXPECT_EQ(test, this_cpu_read(test_apic_id), MY_APIC_ID(7));
 	migrate_enable();
 }
 

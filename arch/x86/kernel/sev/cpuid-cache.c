@@ -19,7 +19,10 @@
  * parts of listed leaves are handled one by one:
  *
  *  - leaf 1 EBX[31:24] is the initial APIC ID: kept per CPU, as the
- *    hypervisor told that CPU, and put into the shared answer on a hit;
+ *    hypervisor told that CPU, and put into the shared answer on a hit.
+ *    The record names its CPU: one the boot CPU wrote before the per-CPU
+ *    areas existed is in every CPU's copy of the initial per-CPU data,
+ *    and is the boot CPU's only;
  *  - leaf 1 ECX[27] OSXSAVE and leaf 7.0 ECX[4] OSPKE mirror CR4.OSXSAVE
  *    and CR4.PKE (APM vol. 3, CPUID Fn0000_0001_ECX, Fn0000_0007_ECX_x0):
  *    recomputed from this CPU's CR4 on every answer, cached or not;
@@ -45,6 +48,7 @@
 #include <linux/compiler.h>
 #include <linux/kernel.h>
 #include <linux/percpu.h>
+#include <linux/smp.h>
 #include <asm/processor-flags.h>
 
 #include "internal.h"
@@ -101,10 +105,8 @@ static const struct sev_cpuid_class sev_cpuid_classes[] = {
 #define LEAF7_PKU		BIT(3)
 #define LEAF7_OSPKE		BIT(4)
 
-/* This CPU's initial APIC ID, with this bit once it is known. */
-#define APIC_ID_KNOWN		BIT(15)
-
-static DEFINE_PER_CPU(u16, sev_cpuid_apic_id);
+/* SEV_CPUID_APIC_ID(cpu, APIC ID), once this CPU was told. */
+static DEFINE_PER_CPU(u32, sev_cpuid_apic_id);
 
 struct sev_cpuid_cache sev_cpuid_cache = {
 	.apic_id = &sev_cpuid_apic_id,
@@ -151,14 +153,14 @@ static u64 sev_cpuid_tag(u8 kind, const struct sev_cpuid_query *q)
 static bool sev_cpuid_present(struct sev_cpuid_cache *c, u8 kind,
 			      const struct sev_cpuid_query *q, u32 r[4])
 {
-	u16 id;
+	u32 id;
 
 	switch (kind) {
 	case CPUID_LEAF1:
 		id = this_cpu_read(*c->apic_id);
-		if (!(id & APIC_ID_KNOWN))
+		if (id != SEV_CPUID_APIC_ID(raw_smp_processor_id(), id & 0xff))
 			return false;
-		r[1] = (r[1] & ~LEAF1_APIC_ID) | FIELD_PREP(LEAF1_APIC_ID, id);
+		r[1] = (r[1] & ~LEAF1_APIC_ID) | FIELD_PREP(LEAF1_APIC_ID, id & 0xff);
 		if ((r[2] & LEAF1_XSAVE) && (q->cr4 & X86_CR4_OSXSAVE))
 			r[2] |= LEAF1_OSXSAVE;
 		break;
@@ -243,7 +245,8 @@ void sev_cpuid_cache_put(struct sev_cpuid_cache *c,
 	switch (kind) {
 	case CPUID_LEAF1:
 		this_cpu_write(*c->apic_id,
-			       APIC_ID_KNOWN | FIELD_GET(LEAF1_APIC_ID, r[1]));
+			       SEV_CPUID_APIC_ID(raw_smp_processor_id(),
+						 FIELD_GET(LEAF1_APIC_ID, r[1])));
 		r[1] &= ~LEAF1_APIC_ID;
 		r[2] &= ~LEAF1_OSXSAVE;
 		break;

@@ -133,8 +133,11 @@ struct sev_cpuid_entry {
 
 struct sev_cpuid_cache {
 	struct sev_cpuid_entry slot[SEV_CPUID_SLOTS];
-	u16 __percpu *apic_id;	/* the CPU's leaf 1 EBX[31:24], once known */
+	u32 __percpu *apic_id;	/* SEV_CPUID_APIC_ID(), once known */
 };
+
+/* A CPU's leaf 1 EBX[31:24], as a record valid for that CPU only. */
+#define SEV_CPUID_APIC_ID(cpu, id)	(BIT(31) | (u32)(cpu) << 8 | (u8)(id))
 
 /* A CPUID as the exit asks it, and the CPU state its answer depends on. */
 struct sev_cpuid_query {
