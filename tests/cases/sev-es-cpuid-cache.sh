@@ -32,11 +32,11 @@ expect_console "$MARKER"
 vmgexit_segments "$work/trace" >"$work/segments"
 
 # cpuid_exits NAME: CPUID VMGEXITs between the lines CHECK-NAME-BEGIN and
-# CHECK-NAME-END.
+# CHECK-NAME-END (a segment ends with its line: the END line's is in).
 cpuid_exits() {
 	awk -v name="$1" '
-		$NF == "CHECK-" name "-END" { in_it = 0; done = 1 }
 		in_it { c += $2 }
+		$NF == "CHECK-" name "-END" { in_it = 0; done = 1 }
 		$NF == "CHECK-" name "-BEGIN" { in_it = 1 }
 		END { if (done) print c + 0 }' "$work/segments"
 }
