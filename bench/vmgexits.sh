@@ -59,13 +59,13 @@ measure() {
 	counts "$log.trace" || die "$1 kernel: the trace lacks a console line"
 }
 
-# row LABEL KEY: one line of main's table v, with the ratio of two flavours.
+# row LABEL KEY: one line of main's table v, with the ratio of the last
+# flavour to the first.
 row() {
-	local f
+	local f first=${flavours[0]} last=${flavours[-1]}
 	printf '  %-26s' "$1"
 	for f in "${flavours[@]}"; do printf ' %10.1f' "${v[$f.$2]}"; done
-	[ ${#flavours[@]} = 2 ] && printf '  %10.2f' \
-		"$(echo "${v[${flavours[1]}.$2]} / ${v[${flavours[0]}.$2]}" | bc -l)"
+	[ ${#flavours[@]} -lt 2 ] || printf '  %10.2f' "$(echo "${v[$last.$2]} / ${v[$first.$2]}" | bc -l)"
 	echo
 }
 
@@ -86,7 +86,7 @@ main() {
 	printf 'VMGEXITs (SMP=1, quiet, model trace; per exec: %d runs of /bin/true, glibc)\n' "$EXECS"
 	printf '  %-26s' ''
 	printf ' %10s' "${flavours[@]}"
-	[ ${#flavours[@]} = 2 ] && printf '  %s/%s' "${flavours[1]}" "${flavours[0]}"
+	[ ${#flavours[@]} -lt 2 ] || printf '  %s/%s' "${flavours[-1]}" "${flavours[0]}"
 	echo
 	row "kernel to userland" kern
 	row "  without PIT polling" nopit
