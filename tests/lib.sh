@@ -133,3 +133,16 @@ linuxboot_boot() {
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 }
+
+# kexec_initrd BZIMAGE BASE OUT: initramfs BASE plus the kernel as
+# /boot/bzImage and kexec (Debian's kexec-tools, static) in /bin.
+kexec_initrd() {
+	local dir
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-kexec.XXXXXX")
+	mkdir -p "$dir/boot" "$dir/bin"
+	cp "$1" "$dir/boot/bzImage"
+	cp "$("$TOP/scripts/kexec-tools.sh")" "$dir/bin/kexec"
+	"$TOP/scripts/initramfs.sh" add "$2" "$dir/boot" /boot "$dir/boot.cpio.gz" >/dev/null
+	"$TOP/scripts/initramfs.sh" add "$dir/boot.cpio.gz" "$dir/bin" /bin "$3" >/dev/null
+	rm -rf "$dir"
+}

@@ -19,6 +19,8 @@
 #define SEV_MSR_SEV_INFO_REQ		0x002
 #define SEV_MSR_CPUID_REQ		0x004
 #define SEV_MSR_CPUID_RESP		0x005
+#define SEV_MSR_AP_HOLD_REQ		0x006
+#define SEV_MSR_AP_HOLD_RESP		0x007	/* GHCBData non-zero: woken */
 #define SEV_MSR_TERM_REQ		0x100
 
 /* The GHCB protocol versions this guest implements. */
@@ -52,6 +54,8 @@
 #define SEV_TERM_VC_FAILED		0x1d	/* hypervisor refused a kernel request */
 #define SEV_TERM_GHCB_NESTED		0x1e	/* GHCB needed three levels deep */
 #define SEV_TERM_NO_RDRAND		0x1f	/* no RDRAND for the C-bit checks */
+#define SEV_TERM_AP_HOLD		0x20	/* malformed AP reset hold response */
+#define SEV_TERM_AP_PARK		0x21	/* an AP did not park for kexec */
 
 #ifndef __ASSEMBLY__
 

@@ -7,9 +7,10 @@
  *  - an AP that was never started runs the firmware's reset code, which
  *    jumps to the real-mode CS:IP in the AP jump table: the boot CPU puts
  *    the trampoline's SEV-ES entry there;
- *  - an AP that goes offline waits in an AP reset hold VMGEXIT, and a
- *    SIPI makes that exit return; the CPU then starts over in
- *    start_cpu0(), still in long mode.
+ *  - an AP that goes offline parks outside the kernel (park.c) and
+ *    comes back the same way; where it cannot, it waits in an AP reset
+ *    hold VMGEXIT, and a SIPI makes that exit return; the CPU then starts
+ *    over in start_cpu0(), still in long mode.
  */
 
 #define pr_fmt(fmt)	"SEV-ES: " fmt
@@ -93,6 +94,8 @@ int __init sev_es_setup_ap_jump_table(struct real_mode_header *rmh)
 	writew(startup_ip, &table[0]);
 	writew(startup_cs, &table[1]);
 	iounmap(table);
+
+	sev_es_setup_parking(pa, sev_ghcb_version());
 	return 0;
 }
 
@@ -113,9 +116,15 @@ static void sev_es_ap_reset_hold(void)
 	} while (!woken);
 }
 
+/*
+ * Parked, the CPU comes back through the jump table as it first came;
+ * without parking, in this kernel, where the hold returns.
+ */
 static void sev_es_play_dead(void)
 {
 	play_dead_common();
+	if (sev_es_parking_ready())
+		sev_es_park();
 	sev_es_ap_reset_hold();
 	start_cpu0();
 }

@@ -61,6 +61,12 @@ bool sev_ghcb_runtime_ready(void)
 	return static_branch_unlikely(&sev_es_enable_key);
 }
 
+/* The GHCB protocol version this guest and the hypervisor agreed on. */
+unsigned int sev_ghcb_version(void)
+{
+	return ghcb_version;
+}
+
 static __always_inline void sev_es_wr_ghcb_msr(u64 val)
 {
 	asm volatile("wrmsr" : : "c" (MSR_AMD64_SEV_ES_GHCB), "a" ((u32)val),

@@ -13,6 +13,7 @@
  *   io.c     port IO and MMIO
  *   nmi.c    NMI_COMPLETE and the #VC IST stack under NMIs
  *   ap.c     AP jump table and AP reset hold
+ *   park.c   APs parked outside the kernel, for kexec and hotplug
  *   mem.c    private <-> shared page changes and the bounce buffers
  */
 #ifndef _ARCH_X86_KERNEL_SEV_INTERNAL_H
@@ -75,6 +76,7 @@ enum vc_result vc_fatal(struct vc_ctxt *ctxt, unsigned int reason,
 			const char *what);
 void __noreturn sev_es_die(unsigned int reason, const char *what);
 bool sev_ghcb_runtime_ready(void);
+unsigned int sev_ghcb_version(void);
 struct ghcb *sev_boot_ghcb(void);
 u64 sev_ghcb_scratch_pa(struct ghcb *ghcb);
 enum vc_result sev_ghcb_check_scratch(struct vc_ctxt *ctxt,
@@ -108,6 +110,11 @@ void sev_enc_phys_runs(unsigned long vaddr, unsigned long size, bool enc,
 
 /* ap.c */
 void sev_es_setup_play_dead(void);
+
+/* park.c */
+void sev_es_setup_parking(u64 table_pa, unsigned int version);
+bool sev_es_parking_ready(void);
+void sev_es_park(void);
 
 /* exits.c */
 bool vc_cpuid_from_cache(struct vc_ctxt *ctxt);

@@ -69,6 +69,7 @@ typedef enum Lie {
     LIE_GHCB_TOCTOU,    /* answers that change while the guest reads */
     LIE_AP_JUMP_RAM,    /* AP jump table in the kernel's RAM */
     LIE_AP_NEVER_WAKE,  /* SIPIs to a vCPU in AP reset hold dropped */
+    LIE_AP_HOLD_ANSWER, /* MSR protocol AP reset hold woken as CPUID */
     LIE_VC_SPURIOUS,    /* a #VC with another instruction's exit code */
     LIE_VC_RANDOM,      /* #VCs at random kernel instructions */
     LIE_VC_REGMOV,      /* #VC(NPF) at a register-to-register MOV */
@@ -131,6 +132,9 @@ static const struct {
                                          "kernel's RAM" },
     { "ap-never-wake", LIE_AP_NEVER_WAKE, 0, "no vCPU leaves AP reset "
                                              "hold" },
+    { "ap-hold-answer", LIE_AP_HOLD_ANSWER, 0, "an MSR protocol AP reset "
+                                               "hold ends with GHCBInfo "
+                                               "0x005 (a CPUID response)" },
     { "vc-spurious", LIE_VC_SPURIOUS, 0, "one kernel #VC after user mode "
                                          "with a wrong exit code" },
     { "vc-random", LIE_VC_RANDOM, 0, "#VCs with random exit codes at "
@@ -506,6 +510,16 @@ uint64_t sev_es_hostile_ap_jump_table(uint64_t gpa)
  * A SIPI for a vCPU that ran: does the hypervisor act on it?  Firmware
  * wakes its APs too, until the OS has its own GHCB: those go through.
  */
+/* The GHCB MSR value that ends an MSR protocol AP reset hold. */
+uint64_t sev_es_hostile_ap_hold_answer(uint64_t resp)
+{
+    if (ghcb_lie() == LIE_AP_HOLD_ANSWER) {
+        told("AP reset hold answer");
+        return (resp & ~0xfffULL) | 0x005;
+    }
+    return resp;
+}
+
 bool sev_es_hostile_ap_wake(void)
 {
     if (ghcb_lie() == LIE_AP_NEVER_WAKE) {

@@ -1095,7 +1095,8 @@ void sev_es_hv_ap_wake(X86CPU *cpu)
     }
     trace_sev_es_ap_wake(CPU(cpu)->cpu_index, env->sev_es.hold);
     if (env->sev_es.hold == SEV_ES_HOLD_MSR) {
-        env->sev_es.ghcb_msr = GHCB_MSR_AP_RESET_HOLD_WOKEN;
+        env->sev_es.ghcb_msr =
+            sev_es_hostile_ap_hold_answer(GHCB_MSR_AP_RESET_HOLD_WOKEN);
     } else if (env->sev_es.hold == SEV_ES_HOLD_GHCB) {
         host_write(env->sev_es.hold_ghcb + GHCB_SW_EXIT_INFO_2, &one, 8);
     }

@@ -80,6 +80,8 @@ static const struct {
     { 1, 0x1d, "hypervisor refused a kernel request" },
     { 1, 0x1e, "GHCB needed three levels deep" },
     { 1, 0x1f, "no RDRAND for the C-bit checks" },
+    { 1, 0x20, "malformed AP reset hold response" },
+    { 1, 0x21, "an AP did not park for kexec" },
 };
 
 static QemuMutex term_lock;
