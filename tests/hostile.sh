@@ -38,6 +38,9 @@ hostile_check() {
 	case $outcome in
 	terminate)
 		expect_reason "$set" "$code" "$(cfg_get "$lie" text)" ;;
+	terminate-later)
+		expect_console "$MARKER"
+		expect_reason_any_time "$set" "$code" "$(cfg_get "$lie" text)" ;;
 	userland)
 		expect_rc 0 ;;
 	stops)

@@ -76,10 +76,16 @@ refute_stderr() {
 # or decimal), named it (as TEXT, when given) and printed its state
 # once; the guest never reached userland.
 expect_reason() {
+	refute_console "$MARKER"
+	expect_reason_any_time "$@"
+}
+
+# expect_reason_any_time SET CODE [TEXT]: expect_reason, whether or not
+# userland ran first.
+expect_reason_any_time() {
 	local want seen text=${3:-}
 
 	want=$(printf '0x%x 0x%x' "$(($1))" "$(($2))")
-	refute_console "$MARKER"
 	seen=$(termination_seen "$BOOT_ERR") ||
 		fail "no termination request (boot.sh status $BOOT_RC)"
 	# shellcheck disable=SC2086 # "SET CODE", two words

@@ -6,7 +6,7 @@ HOSTILE_CFG=${HOSTILE_CFG:-$TOP/tests/hostile.cfg}
 # Keys a section may hold; those in CFG_LISTS may repeat.
 CFG_KEYS=" kernel smp timeout cmd append outcome reason text boot32 console no-console stderr no-stderr note ours debian "
 CFG_LISTS=" console no-console stderr no-stderr "
-CFG_OUTCOMES=" terminate userland stops terminate-or-userland "
+CFG_OUTCOMES=" terminate terminate-later userland stops terminate-or-userland "
 declare -A CFG=()
 CFG_LIES=()
 
@@ -53,7 +53,7 @@ cfg_load() {
 	done <"$HOSTILE_CFG"
 	for lie in "${CFG_LIES[@]}"; do
 		case $(cfg_get "$lie" outcome) in
-		terminate | terminate-or-userland)
+		terminate | terminate-later | terminate-or-userland)
 			{ [ -n "$(cfg_get "$lie" reason)" ] && [ -n "$(cfg_get "$lie" text)" ]; } ||
 				die "$HOSTILE_CFG: [$lie] may end in a termination request: it needs reason and text" ;;
 		esac

@@ -2,7 +2,8 @@
 # kdump of an SEV-ES guest: our kernel, with crashkernel=, loads itself
 # as the crash kernel and crashes (sysrq-c); the capture kernel boots on
 # the crashing CPU alone and reads the old kernel's memory through
-# /proc/vmcore, an ELF64 core.
+# /proc/vmcore, an ELF64 core whose contents are the old kernel's
+# plaintext (its panic message).
 . "$(dirname "$0")/../lib.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-test.XXXXXX")
@@ -16,5 +17,6 @@ expect_rc 0
 expect_console '^kdump: crash kernel loaded: 1'
 expect_console 'Kernel panic - not syncing: sysrq triggered crash'
 expect_console '^kdump: capture kernel: /proc/vmcore [1-9][0-9]* bytes, ELF ident 7f454c4602'
+expect_console "^kdump: the old kernel's panic message is in /proc/vmcore"
 refute_console 'still alive after sysrq-c'
 note "$(grep -a '^kdump:' "$BOOT_LOG" | tr -d '\r' | paste -sd ';')"

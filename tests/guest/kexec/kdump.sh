@@ -5,6 +5,10 @@ if [ -e /proc/vmcore ]; then
 	size=$(wc -c </proc/vmcore)
 	magic=$(head -c 5 /proc/vmcore | od -An -tx1 | tr -d ' \n')
 	echo "kdump: capture kernel: /proc/vmcore $size bytes, ELF ident $magic"
+	# The old kernel's log, read from its private memory: plaintext only
+	# if the capture kernel maps old memory encrypted.
+	grep -aqm1 'sysrq triggered crash' /proc/vmcore &&
+		echo "kdump: the old kernel's panic message is in /proc/vmcore"
 	[ "$magic" = 7f454c4602 ] && [ "$size" -gt 0 ]
 	exit
 fi
