@@ -199,7 +199,7 @@ void sev_es_park(void)
 	native_write_cr3(__pa(park_pgd));
 	entry = (void *)(park_pa + SEV_ES_PARK_BASE + SEV_ES_PARK_ENTRY);
 	entry(park_pa, cpu);
-	BUG();
+	sev_es_die(SEV_TERM_AP_PARK, "the parking code returned");
 }
 
 void sev_es_stop_this_cpu(void)
