@@ -6,8 +6,10 @@
 # five times with four CPUs, and each kernel has all four online; then
 # with CPUs 2 and 3 offline before each kexec; then under KVM 6.1's
 # GHCB protocol 1, without the MSR protocol's hold, where kexec is
-# refused with the reason.  (Debian's 6.1 loses every AP at the first
-# kexec: "do_boot_cpu failed(-1) to wakeup CPU#1".)
+# refused with the reason; and with a hypervisor that never runs an AP
+# again once it leaves long mode (ap-no-park), where the boot CPU asks
+# for termination.  (Debian's 6.1 loses every AP at the first kexec:
+# "do_boot_cpu failed(-1) to wakeup CPU#1".)
 . "$(dirname "$0")/../lib.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sev-es-test.XXXXXX")
@@ -47,3 +49,12 @@ expect_rc 1
 expect_console 'kexec: the next kernel could not start the APs: GHCB protocol 1 has no AP reset hold in the MSR protocol'
 refute_console 'kexec_core: Starting new kernel'
 note "KVM 6.1: $(grep -a 'could not start the APs' "$BOOT_LOG" | tr -d '\r')"
+
+# A hypervisor that never runs an AP again once it leaves long mode: the
+# boot CPU waits for it to park, then asks for termination.
+boot_keep_err KERNEL="$bz" INITRD="$work/kexec.cpio.gz" MODE=sev-es SMP=2 TIMEOUT=120 \
+	SEV_OPTS=tcg-hostile=ap-no-park CMD="KEXEC_ROUNDS=1 KEXEC_OFFLINE=
+$rounds"
+expect_console 'kexec: CPU 1 did not park'
+expect_reason_any_time 0x1 0x21 'an AP did not park for kexec'
+note "an AP that never parks: $(grep -a 'did not park' "$BOOT_LOG" | tr -d '\r')"

@@ -118,6 +118,7 @@ bool sev_es_hostile_ghcb_unmark(uint64_t exit_code);
 uint64_t sev_es_hostile_ap_jump_table(uint64_t gpa);
 bool sev_es_hostile_ap_wake(void);
 uint64_t sev_es_hostile_ap_hold_answer(uint64_t resp);
+bool sev_es_hostile_stall(CPUState *cs, uint64_t old_efer, uint64_t efer);
 bool sev_es_hostile_keep_request(void);
 void sev_es_hostile_user_request(CPUState *cs, uint64_t exit_code);
 uint32_t sev_es_hostile_vc(CPUX86State *env, uint32_t exit_code);

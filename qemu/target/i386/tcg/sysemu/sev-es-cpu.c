@@ -179,8 +179,17 @@ bool sev_es_rdmsr(CPUX86State *env, uint32_t index, uint64_t *val)
     }
 }
 
+static void sev_es_cpu_kill(CPUState *cs);
+
 bool sev_es_wrmsr(CPUX86State *env, uint32_t index, uint64_t val)
 {
+    CPUState *cs = env_cpu(env);
+
+    if (index == MSR_EFER && sev_es_hostile_stall(cs, env->efer, val)) {
+        sev_es_cpu_kill(cs);
+        cs->exception_index = EXCP_HLT;
+        cpu_loop_exit(cs);
+    }
     switch (index) {
     case MSR_AMD64_SEV:
         raise_exception_err(env, EXCP0D_GPF, 0);

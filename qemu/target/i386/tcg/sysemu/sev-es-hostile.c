@@ -70,6 +70,7 @@ typedef enum Lie {
     LIE_AP_JUMP_RAM,    /* AP jump table in the kernel's RAM */
     LIE_AP_NEVER_WAKE,  /* SIPIs to a vCPU in AP reset hold dropped */
     LIE_AP_HOLD_ANSWER, /* MSR protocol AP reset hold woken as CPUID */
+    LIE_AP_NO_PARK,     /* an AP leaving long mode never runs again */
     LIE_VC_SPURIOUS,    /* a #VC with another instruction's exit code */
     LIE_VC_RANDOM,      /* #VCs at random kernel instructions */
     LIE_VC_REGMOV,      /* #VC(NPF) at a register-to-register MOV */
@@ -135,6 +136,8 @@ static const struct {
     { "ap-hold-answer", LIE_AP_HOLD_ANSWER, 0, "an MSR protocol AP reset "
                                                "hold ends with GHCBInfo "
                                                "0x005 (a CPUID response)" },
+    { "ap-no-park", LIE_AP_NO_PARK, 0, "a vCPU but the first that clears "
+                                       "EFER.LME is never run again" },
     { "vc-spurious", LIE_VC_SPURIOUS, 0, "one kernel #VC after user mode "
                                          "with a wrong exit code" },
     { "vc-random", LIE_VC_RANDOM, 0, "#VCs with random exit codes at "
@@ -510,6 +513,20 @@ uint64_t sev_es_hostile_ap_jump_table(uint64_t gpa)
  * A SIPI for a vCPU that ran: does the hypervisor act on it?  Firmware
  * wakes its APs too, until the OS has its own GHCB: those go through.
  */
+/*
+ * ap-no-park: EFER writes reach the hypervisor (an automatic exit); an AP
+ * that leaves long mode, as one does on its way to park, stays descheduled.
+ */
+bool sev_es_hostile_stall(CPUState *cs, uint64_t old_efer, uint64_t efer)
+{
+    if (ghcb_lie() == LIE_AP_NO_PARK && cs->cpu_index != 0 &&
+        (old_efer & MSR_EFER_LME) && !(efer & MSR_EFER_LME)) {
+        told("vCPU leaving long mode, never run again");
+        return true;
+    }
+    return false;
+}
+
 /* The GHCB MSR value that ends an MSR protocol AP reset hold. */
 uint64_t sev_es_hostile_ap_hold_answer(uint64_t resp)
 {
