@@ -13,7 +13,8 @@
 "$TOP/scripts/rootfs.sh" modules >/dev/null
 SESSION_KEEP=$CACHE/test-logs/$(basename "$0" .sh).console
 trap 'session_stop >/dev/null 2>&1 || true' EXIT
-session_start KERNEL=ours-debian MODE=sev-es SMP=2 TIMEOUT=1500
+# 32-bit emulation is off in SEV guests unless asked for (ia32-ours-debian).
+session_start KERNEL=ours-debian MODE=sev-es SMP=2 TIMEOUT=1500 APPEND=ia32_emulation=on
 rootfs_checks
 user_cpuid_checks
 session_stop || fail "the guest did not power off cleanly (boot.sh status $?)"

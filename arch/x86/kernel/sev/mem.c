@@ -112,11 +112,9 @@ void __init sev_guest_mem_init(void)
 	x86_platform.guest.enc_cache_flush_required = sev_enc_cache_flush_required;
 
 	/*
-	 * The hypervisor can inject interrupt 0x80 whenever it likes: the
-	 * entry code refuses one that did not come from an INT instruction
-	 * (int80_is_external()).  Say that 32-bit emulation is off, as
-	 * upstream does for SEV guests; in 6.1 nothing acts on it yet, and
-	 * 32-bit programs still run.
+	 * The hypervisor can inject interrupt 0x80 whenever it likes, and
+	 * the 32-bit entry points were not written for that (CVE-2024-25744):
+	 * 32-bit emulation is off, unless ia32_emulation=on.
 	 */
 	ia32_disable();
 }

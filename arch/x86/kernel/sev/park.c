@@ -24,12 +24,12 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/kexec.h>
+#include <linux/pgtable.h>
 #include <linux/printk.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <asm/init.h>
-#include <asm/pgtable.h>
 #include <asm/sev.h>
 #include <asm/sev-es-msr.h>
 #include <asm/sev-park.h>
