@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Guest side of the kdump test (sourced as /cmd).  The first kernel loads
 # /boot/bzImage as its crash kernel, with this initramfs, and crashes; the
 # capture kernel checks /proc/vmcore: an ELF64 core of a non-zero size.

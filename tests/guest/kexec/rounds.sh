@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Guest side of the kexec tests (sourced as /cmd): kexec into /boot/bzImage
 # with this initramfs again, KEXEC_ROUNDS times, one round a boot; the
 # round is on the command line.  KEXEC_OFFLINE names CPUs to take offline
