@@ -14,7 +14,7 @@ export GOOD BAD TREE LAVA
 
 # Settings for boot.sh's Debian root filesystem and network.
 export ROOTFS NET HOSTFWD
-.PHONY: kernel-debian rootfs check-debian check-long
+.PHONY: kernel-debian rootfs check-debian
 # What "make boot" needs beyond "build" for the chosen KERNEL and ROOTFS.
 BOOT_NEEDS := $(if $(ROOTFS),rootfs) $(if $(filter ours-debian,$(KERNEL)),kernel-debian)
 
@@ -26,7 +26,6 @@ help:
 	@echo "make rootfs     the Debian 12 root filesystem image (debootstrap, mkfs.ext4 -d)"
 	@echo "make check      build everything and run every test"
 	@echo "make check-debian  build the debian flavour and run its tests (tests/flavour)"
-	@echo "make check-long    the tests too long for make check (tests/long: make bisect end to end)"
 	@echo "make bench      boot-time ratio sev-es/plain, per-exit counts, VMGEXITs to userland"
 	@echo "                and per exec, insns per #VC;"
 	@echo "                Debian rootfs: boot to login and to running, net and disk, sev-es/plain"
@@ -98,11 +97,6 @@ check: build qemu-asan rootfs
 # longer than make check may take.
 check-debian: qemu kernel-debian
 	tests/run.sh $(patsubst tests/%.sh,%,$(wildcard tests/flavour/*.sh))
-
-# Tests whose cold cost does not fit make check (tests/long): a bisection
-# that builds a kernel of its own at each step.
-check-long: build
-	tests/run.sh $(patsubst tests/%.sh,%,$(wildcard tests/long/*.sh))
 
 bench: build rootfs
 	bench/boot-ratio.sh
