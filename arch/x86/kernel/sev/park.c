@@ -40,7 +40,7 @@
 extern const u8 sev_es_park_blob[], sev_es_park_blob_end[];
 
 /* The parking page, once set up; why not, otherwise. */
-static u64 park_pa;
+static u64 park_pa;		/* set only in an SEV-ES guest */
 static u8 __iomem *park_page;
 static pgd_t *park_pgd;
 static const char *park_refusal = "no AP jump table";
@@ -116,6 +116,17 @@ static bool page_unused(u8 __iomem *page, unsigned int off)
 	return true;
 }
 
+/* Whether @page holds the @len bytes of @want. */
+static bool page_holds(u8 __iomem *page, const u8 *want, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (readb(page + i) != want[i])
+			return false;
+	return true;
+}
+
 /*
  * Put the parking code beside the AP jump table at @table_pa, unless a
  * kernel before this one did: its APs may be holding in it.
@@ -155,20 +166,10 @@ void __init sev_es_setup_parking(u64 table_pa, unsigned int version)
 	if (page_unused(page, off)) {
 		memset_io(page + SEV_ES_PARK_BASE, 0, PAGE_SIZE - SEV_ES_PARK_BASE);
 		memcpy_toio(page + SEV_ES_PARK_BASE, blob, len);
-	} else {
-		u8 *have = kmalloc(len, GFP_KERNEL);
-		bool same = have;
-
-		/* A kernel before this one parked APs here: keep its code. */
-		if (have) {
-			memcpy_fromio(have, page + SEV_ES_PARK_BASE, len);
-			same = !memcmp(have, blob, len);
-			kfree(have);
-		}
-		if (!same) {
-			park_refusal = "the AP jump table page holds the firmware's data";
-			goto out;
-		}
+	} else if (!page_holds(page + SEV_ES_PARK_BASE, blob, len)) {
+		/* Not the code a kernel before this one left: firmware data. */
+		park_refusal = "the AP jump table page holds the firmware's data";
+		goto out;
 	}
 	park_page = page;
 	park_pa = pa;
@@ -204,7 +205,7 @@ void sev_es_park(void)
 
 void sev_es_stop_this_cpu(void)
 {
-	if (cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT) && park_pa)
+	if (park_pa)
 		sev_es_park();
 }
 
@@ -228,7 +229,7 @@ void sev_es_kexec_wait_parked(void)
 {
 	unsigned int cpu, self = smp_processor_id(), ms;
 
-	if (!cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT) || !park_pa)
+	if (!park_pa)
 		return;
 	for_each_cpu(cpu, &cpus_booted_once_mask) {
 		if (cpu == self)

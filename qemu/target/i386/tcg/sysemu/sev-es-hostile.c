@@ -510,10 +510,6 @@ uint64_t sev_es_hostile_ap_jump_table(uint64_t gpa)
 }
 
 /*
- * A SIPI for a vCPU that ran: does the hypervisor act on it?  Firmware
- * wakes its APs too, until the OS has its own GHCB: those go through.
- */
-/*
  * ap-no-park: EFER writes reach the hypervisor (an automatic exit); an AP
  * that leaves long mode, as one does on its way to park, stays descheduled.
  */
@@ -537,6 +533,10 @@ uint64_t sev_es_hostile_ap_hold_answer(uint64_t resp)
     return resp;
 }
 
+/*
+ * A SIPI for a vCPU that ran: does the hypervisor act on it?  Firmware
+ * wakes its APs too, until the OS has its own GHCB: those go through.
+ */
 bool sev_es_hostile_ap_wake(void)
 {
     if (ghcb_lie() == LIE_AP_NEVER_WAKE) {
