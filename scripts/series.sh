@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Export the guest series (pristine..HEAD of the linux work tree) with git
 # format-patch and a cover letter, and check it as a maintainer would:
-# checkpatch --strict on every patch and a W=1 build of every C file the
-# series adds or changes.
+# checkpatch --strict on every patch, a W=1 build of every C file the
+# series adds or changes, and every commit of the series built with our
+# guest config and booted as an SEV-ES guest to user space.
 #
 #   series.sh [OUTDIR]      (default ~/.cache/sev-es/series/linux)
+#   STEPS=boot (default)    build and boot every commit
+#   STEPS=build             build every commit
+#   STEPS=none              the last commit only (the W=1 build)
 #
-# Exit status 0 only when both checks are clean.
+# Exit status 0 only when every check is clean.
 . "$(dirname "$0")/lib.sh"
 
 WT=$TREES/linux
 COVER=$TOP/Documentation/series/linux-cover.txt
+STEPS=${STEPS:-boot}
 
 export_series() {
 	local out=$1
@@ -37,8 +42,8 @@ fill_cover() {
 
 # checkpatch --strict on each patch; prints its findings, counts problems.
 # FILE_PATH_CHANGES ("does MAINTAINERS need updating?") is answered by the
-# series' own MAINTAINERS patch; the files it adds come in the overlay
-# commit, which by construction touches nothing else.
+# series' own MAINTAINERS patch, which names the directory of every file
+# the series adds.
 check_patches() {
 	local out=$1 p res bad=0
 
@@ -79,15 +84,68 @@ check_w1() {
 	[ -z "$ours" ]
 }
 
+# Every commit of the series, built (and booted) in order in a clone that
+# shares the tree's objects, with scripts/bisect-step.sh: a commit that
+# does not build, or whose guest does not reach user space, fails.
+check_steps() {
+	local src=$CACHE/series/steps-src results=$CACHE/series/steps c n=0 bad=0 rc
+
+	rm -rf "$results" && mkdir -p "$results"
+	if [ ! -e "$src/.git" ]; then
+		mkdir -p "${src%/*}"
+		git clone -q --shared --no-checkout "$WT" "$src"
+	fi
+	git -C "$src" fetch -q "$WT" HEAD
+	while IFS= read -r c; do
+		n=$((n + 1))
+		git -C "$src" checkout -q -f --detach "$c"
+		git -C "$src" clean -q -f -d -x
+		rc=0
+		if [ "$STEPS" = build ]; then
+			KERNEL_TREE=$src KERNEL_OUT=$BUILD/series-steps KCONFIG_MISSING_OK=1 \
+				nice "$TOP/scripts/build-kernel.sh" ours >/dev/null 2>"$results/$c.build" || rc=125
+		else
+			(cd "$src" && BISECT_OUT=$BUILD/series-steps BISECT_RESULTS=$results \
+				KCONFIG_MISSING_OK=1 MODE=sev-es "$TOP/scripts/bisect-step.sh") 2>/dev/null || rc=$?
+		fi
+		case $rc in
+		0) printf 'step %2d: ok    %s\n' "$n" "$(git -C "$WT" log -1 --format=%s "$c")" ;;
+		125) bad=$((bad + 1)); printf 'step %2d: does not build: %s\n' "$n" "$(git -C "$WT" log -1 --format=%s "$c")"
+			tail -n 5 "$results/$c.build" ;;
+		*) bad=$((bad + 1)); printf 'step %2d: %s: %s\n' "$n" "$(cat "$results/$c.verdict" 2>/dev/null || echo "step failed ($rc)")" \
+			"$(git -C "$WT" log -1 --format=%s "$c")" ;;
+		esac
+	done < <(git -C "$WT" rev-list --reverse pristine..HEAD)
+	echo "steps ($STEPS): $((n - bad)) of $n good"
+	[ $bad = 0 ]
+}
+
+# The patch list: number, lines added and removed, subject.
+list_patches() {
+	local c n=0 stat
+
+	while IFS= read -r c; do
+		n=$((n + 1))
+		stat=$(git -C "$WT" diff --numstat "$c^" "$c" |
+			awk '{ a += $1; d += $2 } END { printf "+%d -%d", a, d }')
+		printf '%2d. %-13s %s\n' "$n" "$stat" "$(git -C "$WT" log -1 --format=%s "$c")"
+	done < <(git -C "$WT" rev-list --reverse pristine..HEAD)
+}
+
 main() {
 	local out=${1:-$CACHE/series/linux} rc=0
 
 	[ -d "$WT/.git" ] || die "no linux tree: make assemble"
 	export_series "$out"
-	git -C "$WT" log --reverse --format='%s' pristine..HEAD | nl -w2 -s'. '
+	list_patches
 	echo "series: $out"
 	check_patches "$out" || rc=1
 	check_w1 || rc=1
+	case $STEPS in
+	none) ;;
+	build | boot) check_steps || rc=1 ;;
+	*) die "STEPS is boot, build or none, not '$STEPS'" ;;
+	esac
 	return $rc
 }
 

@@ -5,10 +5,12 @@
 #   tree.sh assemble linux|qemu      (FORCE=1 discards unexported work)
 #   tree.sh regen linux|qemu [DIR]   (writes into DIR, default the repo)
 #
-# Work tree history: "pristine" (tag), one overlay commit with every new
-# file, then one commit per patch.  Rule used by regen: a file that is new
-# relative to pristine and lies under an overlay dir belongs to the overlay;
-# every other change belongs to a patch.
+# Work tree history: "pristine" (tag), then one commit per patch, each with
+# the new files it adds.  The repo holds every new file at its last
+# content under the overlay dirs, each patch as a diff of the files that
+# existed before it, and PATCHES/new-files naming the patch that adds each
+# new file; assemble rebuilds every commit from these, and regen writes
+# them from the tree.  Every commit has the series' one identity and date.
 . "$(dirname "$0")/lib.sh"
 
 export GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' GIT_COMMITTER_DATE='2000-01-01T00:00:00Z'
@@ -51,7 +53,7 @@ create_pristine() {
 	g tag pristine
 }
 
-# New files of the overlay, as tree-relative paths.
+# The overlay's files, as tree-relative paths: every file the series adds.
 overlay_files() {
 	local d
 	for d in "${OVL_DIRS[@]}"; do
@@ -61,6 +63,10 @@ overlay_files() {
 	done | sort
 }
 
+# Which patch adds which overlay file: "NNNN path" lines, NNNN the
+# patch's number.
+MANIFEST=new-files
+
 # Fingerprint of what assemble reads from the repo: overlay and series.
 inputs_hash() {
 	{
@@ -68,25 +74,77 @@ inputs_hash() {
 			printf '%s\n' "$f"; cat "$OVL_ROOT/$f"
 		done
 		cat "$TOP/$PATCHES_REL"/*.patch 2>/dev/null || true
-		cat "$TOP/Documentation/series/$NAME-overlay.txt" 2>/dev/null || true
+		cat "$TOP/$PATCHES_REL/$MANIFEST" 2>/dev/null || true
 	} | sha256sum | cut -d' ' -f1
 }
 
-# The overlay commit's message: Documentation/series/NAME-overlay.txt, or
-# a plain one.
-overlay_message() {
-	local f=$TOP/Documentation/series/$NAME-overlay.txt
+# Tree-relative paths of the overlay files patch number $1 adds.
+added_by() {
+	[ -f "$TOP/$PATCHES_REL/$MANIFEST" ] || return 0
+	awk -v n="$1" '$1 == n { print $2 }' "$TOP/$PATCHES_REL/$MANIFEST"
+}
 
-	if [ -f "$f" ]; then
-		echo "$f"
-	else
-		echo "Add the sev-es overlay (new files)" >"$WT/.git/sev-es-overlay-msg"
-		echo "$WT/.git/sev-es-overlay-msg"
+# The content each overlay file has in the commit that adds it, into
+# $1/N/path for patch N.  The repo holds every file's last content; walking
+# the series backwards, each patch's hunks on overlay files are reverted.
+added_contents() {
+	local snap=$1 stage=$1/stage n p f files=() inc
+	local patches=()
+
+	for p in "$TOP/$PATCHES_REL"/*.patch; do
+		[ -e "$p" ] && patches+=("$p")
+	done
+	mapfile -t files < <(overlay_files)
+	mkdir -p "$stage"
+	if [ ${#files[@]} -gt 0 ]; then
+		(cd "$OVL_ROOT" && tar -cf - "${files[@]}") | tar -C "$stage" -xf -
 	fi
+	for ((n = ${#patches[@]}; n >= 1; n--)); do
+		p=${patches[n - 1]}
+		while IFS= read -r f; do
+			[ -f "$stage/$f" ] ||
+				die "${p##*/} adds $f, which the overlay lacks or an earlier patch adds too"
+			mkdir -p "$snap/$n/$(dirname "$f")"
+			mv "$stage/$f" "$snap/$n/$f"
+		done < <(added_by "$(printf %04d "$n")")
+		inc=()
+		grep -q '^diff --git ' "$p" || continue
+		while IFS= read -r f; do
+			[ -f "$stage/$f" ] && inc+=("--include=$f")
+		done < <(git apply --numstat "$p" | cut -f3)
+		[ ${#inc[@]} -gt 0 ] || continue
+		(cd "$stage" && git apply -R "${inc[@]}" "$p") ||
+			die "${p##*/} does not revert on the overlay: overlay and series disagree"
+	done
+	f=$(cd "$stage" && find . -type f | sed -n 's|^\./||p' | sed -n 1p)
+	[ -z "$f" ] || die "no patch adds overlay file $f ($PATCHES_REL/$MANIFEST)"
+	rm -rf "$stage"
+}
+
+# Commit patch file $1, number $2: its message and diff, plus the overlay
+# files it adds, from the snapshot in $3.
+commit_patch() {
+	local p=$1 n=$2 snap=$3 tmp f
+
+	tmp=$(mktemp -d)
+	git mailinfo "$tmp/msg" "$tmp/diff" <"$p" >"$tmp/info"
+	if grep -q '^diff --git ' "$tmp/diff"; then
+		g apply --index "$tmp/diff" ||
+			die "patch ${p##*/} does not apply (fix it in $WT, 'make regen')"
+	fi
+	if [ -d "$snap/$n" ]; then
+		(cd "$snap/$n" && tar -cf - .) | tar -C "$WT" -xf -
+		while IFS= read -r f; do
+			g add -f -- "$f"
+		done < <(cd "$snap/$n" && find . -type f | sed 's|^\./||')
+	fi
+	{ sed -n 's/^Subject: //p' "$tmp/info"; echo; cat "$tmp/msg"; } |
+		g commit -q --allow-empty -F -
+	rm -rf "$tmp"
 }
 
 assemble() {
-	local p files hash stamp=$WT/.git/sev-es-inputs
+	local p n=0 snap hash stamp=$WT/.git/sev-es-inputs
 
 	hash=$(inputs_hash)
 	if [ -d "$WT/.git" ] && [ "${FORCE:-0}" != 1 ] &&
@@ -102,43 +160,65 @@ assemble() {
 		[ "$(g rev-parse HEAD)" = "$(g rev-parse -q --verify assembled || true)" ] ||
 			die "$WT has commits not exported: 'make regen', or FORCE=1"
 	fi
+	snap=$(mktemp -d)
+	added_contents "$snap"
 	g checkout -q -f -B series pristine
 	g clean -q -f -d -x
-
-	mapfile -t files < <(overlay_files)
-	if [ ${#files[@]} -gt 0 ]; then
-		(cd "$OVL_ROOT" && tar -cf - "${files[@]}") | tar -C "$WT" -xf -
-	fi
-	g add -A -f
-	g commit -q --allow-empty -F "$(overlay_message)"
 	for p in "$TOP/$PATCHES_REL"/*.patch; do
 		[ -e "$p" ] || continue
-		g am -q --committer-date-is-author-date "$p" ||
-			die "patch ${p##*/} does not apply (fix it in $WT, 'git am --continue', 'make regen')"
+		n=$((n + 1))
+		commit_patch "$p" "$n" "$snap"
 	done
+	rm -rf "$snap"
 	g tag -f assembled >/dev/null
 	echo "$hash" >"$stamp"
-	log "$NAME tree assembled at $WT ($(g rev-list --count pristine..HEAD) commits on pristine)"
+	log "$NAME tree assembled at $WT ($n commits on pristine)"
 }
 
-# Tree-relative paths added since pristine that belong to the overlay.
-new_overlay_files() {
-	local d dirs=()
-	for d in "${OVL_DIRS[@]}"; do dirs+=("$d"); done
-	g diff --name-only --no-renames --diff-filter=A pristine HEAD -- "${dirs[@]}"
+# Tree-relative paths that commit $1 adds under the overlay dirs.
+added_in() {
+	g diff-tree -r --no-commit-id --name-only --no-renames --diff-filter=A \
+		"$1" -- "${OVL_DIRS[@]}"
+}
+
+# Patch file number $2 for commit $1, into directory $3: the commit's
+# message and its diff minus the overlay files it adds, which the overlay
+# holds at their last content.
+export_patch() {
+	local c=$1 n=$2 dir=$3 name f excl=()
+
+	name=$(g format-patch --zero-commit --no-signature -N \
+		--start-number "$n" -o "$dir" "$c^..$c")
+	while IFS= read -r f; do
+		excl+=(":(exclude)$f")
+	done < <(added_in "$c")
+	if [ ${#excl[@]} -gt 0 ]; then
+		if [ -n "$(g diff-tree -r --no-commit-id --name-only "$c" -- . "${excl[@]}")" ]; then
+			g format-patch --stdout --zero-commit --no-signature -N \
+				"$c^..$c" -- . "${excl[@]}" >"$name"
+		else
+			# Only new files: the message, and no diff.
+			{
+				g show -s --format=email "$c" |
+					sed '1s/^From [0-9a-f]* /From 0000000000000000000000000000000000000000 /'
+				printf -- '---\n'
+			} >"$name"
+		fi
+	fi
+	# One identity and date for the whole series, whoever made the commit.
+	sed -i -e "2s/^From: .*/From: $(g var GIT_AUTHOR_IDENT | sed 's/ [0-9]* [-+][0-9]*$//')/" \
+		-e "3s/^Date: .*/Date: $(LC_ALL=C date -u -d "${GIT_AUTHOR_DATE}" '+%a, %-d %b %Y %H:%M:%S +0000')/" "$name"
 }
 
 regen() {
-	local out=${1:-$TOP} first f excl=() files
+	local out=${1:-$TOP} c f n=0 files
 
 	[ -d "$WT/.git" ] || die "no $NAME tree: 'make assemble' first"
 	[ -z "$(g status --porcelain)" ] || die "$WT has uncommitted changes"
-	first=$(g rev-list --reverse --first-parent pristine..HEAD | sed -n 1p)
-	[ -n "$first" ] || die "$WT has no overlay commit"
-	mapfile -t files < <(new_overlay_files)
-	for f in "${files[@]}"; do excl+=(":(exclude)$f"); done
-	[ -z "$(g diff --name-only pristine "$first" -- . "${excl[@]}")" ] ||
-		die "the overlay commit changes pristine files: move that into a patch"
+	[ -z "$(g rev-list --merges pristine..HEAD)" ] ||
+		die "$WT has merges: the series must be one line of commits"
+	mapfile -t files < <(g diff --name-only --no-renames --diff-filter=A \
+		pristine HEAD -- "${OVL_DIRS[@]}")
 
 	# Overlay: replace what the repo holds under the overlay dirs.
 	for f in "${OVL_DIRS[@]}"; do
@@ -155,11 +235,18 @@ regen() {
 		g archive HEAD -- "${files[@]}" | tar -C "$dest" -xf -
 	fi
 
-	# Series: every later commit, minus the overlay's files.
+	# Series: one patch per commit, and which patch adds which file.
 	rm -rf "${out:?}/$PATCHES_REL" && mkdir -p "$out/$PATCHES_REL"
-	g format-patch -q --zero-commit --no-signature -N \
-		-o "$out/$PATCHES_REL" "$first..HEAD" -- . "${excl[@]}"
-	log "$NAME: ${#files[@]} overlay files, $(find "$out/$PATCHES_REL" -name '*.patch' | wc -l) patches -> $out"
+	while IFS= read -r c; do
+		n=$((n + 1))
+		export_patch "$c" "$n" "$out/$PATCHES_REL" >/dev/null
+		while IFS= read -r f; do
+			g cat-file -e "HEAD:$f" 2>/dev/null ||
+				die "'$(g log -1 --format=%s "$c")' adds $f, a later commit removes it: drop it from the series"
+			printf '%04d %s\n' "$n" "$f"
+		done < <(added_in "$c")
+	done < <(g rev-list --reverse pristine..HEAD) >"$out/$PATCHES_REL/$MANIFEST"
+	log "$NAME: ${#files[@]} overlay files, $n patches -> $out"
 	# The repo now describes this tree: a later assemble has nothing to do.
 	if [ "$out" = "$TOP" ]; then
 		g tag -f assembled >/dev/null

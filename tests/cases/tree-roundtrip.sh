@@ -8,7 +8,7 @@ tree=$TOP/scripts/tree.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# A miniature "linux-source" and a repo with one overlay file.
+# A miniature "linux-source", and a repo with no overlay or series yet.
 fake_sources() {
 	local src=$tmp/src/linux-source-6.1 tarball_dir
 	mkdir -p "$src/dir" "$src/arch/x86"
@@ -16,42 +16,64 @@ fake_sources() {
 	tarball_dir=$tmp/cache/unpack/linux-source-6.1/usr/src
 	mkdir -p "$tarball_dir"
 	tar -C "$tmp/src" -cJf "$tarball_dir/linux-source-6.1.tar.xz" linux-source-6.1
-	mkdir -p "$tmp/repo/arch/x86" "$tmp/repo/patches/linux"
-	echo new >"$tmp/repo/arch/x86/new.c"
+	mkdir -p "$tmp/repo/arch" "$tmp/repo/patches/linux"
 }
 
-# Three commits: edit a pristine file; add a file and edit another; delete one.
+# Four commits: edit a pristine file; add a file and edit another; change
+# the added file and delete a pristine one; only add a file.
 edit_tree() {
 	local wt=$1
 	git() { command git -C "$wt" -c user.name=t -c user.email=t@t "$@"; }
 	echo edited >"$wt/a.c"; git commit -qam "Edit a"
-	mkdir -p "$wt/arch/x86/kernel"; echo late >"$wt/arch/x86/kernel/late.c"
+	mkdir -p "$wt/arch/x86/kernel"; printf 'late\n1\n' >"$wt/arch/x86/kernel/late.c"
 	echo changed >"$wt/dir/b.c"; git add -A; git commit -qm "Second"
-	git rm -q arch/x86/old.c; git commit -qm "Remove old"
+	printf 'late\n2\n' >"$wt/arch/x86/kernel/late.c"
+	git rm -q arch/x86/old.c; git commit -qam "Third"
+	echo new >"$wt/arch/x86/new.c"; git add -A; git commit -qm "Only new"
 	unset -f git
+}
+
+# The tree of every commit on pristine, one per line.
+trees() {
+	git -C "$1" log --reverse --format=%T pristine..HEAD
 }
 
 # Runs in a subshell: it points the scripts at a throw-away cache.
 synthetic() (
-	local wt=$tmp/cache/trees/linux t1 t2
+	local wt=$tmp/cache/trees/linux t1 t2 p
 	fake_sources
 	export SEV_ES_CACHE=$tmp/cache
 	SEV_ES_TOP=$tmp/repo "$tree" assemble linux
 	edit_tree "$wt"
-	t1=$(git -C "$wt" rev-parse 'HEAD^{tree}')
+	t1=$(trees "$wt")
 	SEV_ES_TOP=$tmp/repo "$tree" regen linux
 
-	[ -f "$tmp/repo/arch/x86/kernel/late.c" ] || fail "new file not in the overlay"
-	[ "$(find "$tmp/repo/patches/linux" -name '*.patch' | wc -l)" = 3 ] ||
-		fail "expected 3 patches: $(ls "$tmp/repo/patches/linux")"
-	! grep -q late.c "$tmp/repo/patches/linux"/*.patch || fail "overlay file leaked into a patch"
+	p=$tmp/repo/patches/linux
+	[ "$(cat "$tmp/repo/arch/x86/kernel/late.c")" = "$(printf 'late\n2')" ] ||
+		fail "the overlay does not hold late.c's last content"
+	[ "$(find "$p" -name '*.patch' | wc -l)" = 4 ] ||
+		fail "expected 4 patches: $(ls "$p")"
+	[ "$(cat "$p/new-files")" = "$(printf '0002 arch/x86/kernel/late.c\n0004 arch/x86/new.c')" ] ||
+		fail "new-files: $(cat "$p/new-files")"
+	! grep -q late.c "$p"/0002-*.patch || fail "an added file leaked into its patch"
+	grep -q '^+2$' "$p"/0003-*.patch || fail "a change to an added file is missing from its patch"
 
 	cp -a "$tmp/repo" "$tmp/repo2"
 	FORCE=1 SEV_ES_TOP=$tmp/repo2 "$tree" assemble linux
-	t2=$(git -C "$wt" rev-parse 'HEAD^{tree}')
-	[ "$t1" = "$t2" ] || fail "re-assembled tree differs from the edited one"
+	t2=$(trees "$wt")
+	[ "$t1" = "$t2" ] || fail "re-assembled commits differ from the edited ones"
 	SEV_ES_TOP=$tmp/repo2 "$tree" regen linux "$tmp/repo3"
 	diff -r "$tmp/repo2" "$tmp/repo3" || fail "second regen differs"
+
+	# A file some patch adds and a later one removes has no place.
+	git -C "$wt" -c user.name=t -c user.email=t@t rm -q arch/x86/new.c
+	git -C "$wt" -c user.name=t -c user.email=t@t commit -qm "Drop new"
+	! SEV_ES_TOP=$tmp/repo2 "$tree" regen linux "$tmp/repo4" 2>/dev/null ||
+		fail "regen took a series that removes a file it added"
+	# An overlay file no patch adds is refused.
+	echo stray >"$tmp/repo2/arch/x86/stray.c"
+	! FORCE=1 SEV_ES_TOP=$tmp/repo2 "$tree" assemble linux 2>/dev/null ||
+		fail "assemble took an overlay file that no patch adds"
 	note "synthetic round trip OK"
 )
 

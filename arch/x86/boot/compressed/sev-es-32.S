@@ -23,7 +23,7 @@
 #define SVM_EXIT_CPUID	0x72
 
 /* The termination request (GHCB spec 4.1.13) for a reason set and code. */
-#define TERM(set, code)	(((code) << 16) | ((set) << 12) | SEV_MSR_TERM_REQ)
+#define TERM(set, code)	(((code) << 16) | ((set) << 12) | GHCB_MSR_TERM_REQ)
 
 /* Refuse to run, for the reason of set \set, code \code. */
 .macro REFUSE set:req, code:req
@@ -94,11 +94,11 @@ SYM_FUNC_START_LOCAL(sev32_cpuid_reg)
 	pushl	%ebx
 	movl	%eax, %ebx
 	shll	$30, %eax
-	orl	$SEV_MSR_CPUID_REQ, %eax
+	orl	$GHCB_MSR_CPUID_REQ, %eax
 	call	sev32_msr_call
 	movl	%eax, %ecx
-	andl	$SEV_MSR_INFO_MASK, %ecx
-	cmpl	$SEV_MSR_CPUID_RESP, %ecx
+	andl	$GHCB_MSR_INFO_MASK, %ecx
+	cmpl	$GHCB_MSR_CPUID_RESP, %ecx
 	jne	1f
 	testl	$0x3ffff000, %eax
 	jnz	1f
@@ -107,7 +107,7 @@ SYM_FUNC_START_LOCAL(sev32_cpuid_reg)
 	jne	1f
 	popl	%ebx
 	RET
-1:	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_CPUID_RESPONSE
+1:	REFUSE	SEV_TERM_SET_LINUX, GHCB_TERM_CPUID_RESPONSE
 SYM_FUNC_END(sev32_cpuid_reg)
 
 /*
@@ -181,11 +181,11 @@ SYM_CODE_START_LOCAL(startup32_vc_handler)
 	iret
 
 .Lvc_unexpected:
-	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_VC_UNEXPECTED
+	REFUSE	SEV_TERM_SET_LINUX, GHCB_TERM_VC_UNEXPECTED
 .Lvc_mismatch:
-	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_VC_MISMATCH
+	REFUSE	SEV_TERM_SET_LINUX, GHCB_TERM_VC_MISMATCH
 .Lvc_no_sev:
-	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_CPUID_NO_SEV
+	REFUSE	SEV_TERM_SET_LINUX, GHCB_TERM_CPUID_NO_SEV
 SYM_CODE_END(startup32_vc_handler)
 
 /* An IDT with the #VC handler, before anything can raise #VC. */
@@ -245,12 +245,12 @@ SYM_FUNC_START(get_sev_encryption_bit)
 	jnc	1f
 
 	/* SEV information: [63:48] max, [47:32] min, [31:24] C-bit, [23:12] 0 */
-	movl	$SEV_MSR_SEV_INFO_REQ, %eax
+	movl	$GHCB_MSR_SEV_INFO_REQ, %eax
 	xorl	%edx, %edx
 	call	sev32_msr_call
 	movl	%eax, %ecx
-	andl	$SEV_MSR_INFO_MASK, %ecx
-	cmpl	$SEV_MSR_SEV_INFO_RESP, %ecx
+	andl	$GHCB_MSR_INFO_MASK, %ecx
+	cmpl	$GHCB_MSR_SEV_INFO_RESP, %ecx
 	jne	.Lbad_info
 	testl	$0x00fff000, %eax
 	jnz	.Lbad_info
@@ -259,9 +259,9 @@ SYM_FUNC_START(get_sev_encryption_bit)
 	movzwl	%dx, %edx			/* min */
 	cmpl	%ecx, %edx
 	ja	.Lbad_version
-	cmpl	$SEV_ES_PROTOCOL_MIN, %ecx
+	cmpl	$GHCB_PROTOCOL_MIN, %ecx
 	jb	.Lbad_version
-	cmpl	$SEV_ES_PROTOCOL_MAX, %edx
+	cmpl	$GHCB_PROTOCOL_MAX, %edx
 	ja	.Lbad_version
 	shrl	$24, %eax
 	movl	%eax, %edi
@@ -290,15 +290,15 @@ SYM_FUNC_START(get_sev_encryption_bit)
 	RET
 
 .Lrefuse_snp:
-	REFUSE	SEV_TERM_SET_GENERAL, SEV_TERM_SNP
+	REFUSE	SEV_TERM_SET_GEN, GHCB_SNP_UNSUPPORTED
 .Lbad_info:
-	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_MSR_RESPONSE
+	REFUSE	SEV_TERM_SET_LINUX, GHCB_TERM_MSR_RESPONSE
 .Lbad_version:
-	REFUSE	SEV_TERM_SET_GENERAL, SEV_TERM_PROTOCOL
+	REFUSE	SEV_TERM_SET_GEN, GHCB_SEV_ES_PROT_UNSUPPORTED
 .Lcbit_mismatch:
-	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_CBIT_MISMATCH
+	REFUSE	SEV_TERM_SET_LINUX, GHCB_TERM_CBIT_MISMATCH
 .Lcbit_range:
-	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_CBIT_RANGE
+	REFUSE	SEV_TERM_SET_LINUX, GHCB_TERM_CBIT_RANGE
 SYM_FUNC_END(get_sev_encryption_bit)
 
 /*
@@ -364,9 +364,9 @@ SYM_FUNC_START(startup32_check_sev_cbit)
 	popl	%ebx
 	RET
 
-6:	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_CBIT_PROBE
+6:	REFUSE	SEV_TERM_SET_LINUX, GHCB_TERM_CBIT_PROBE
 .Lno_rdrand:
-	REFUSE	SEV_TERM_SET_LINUX, SEV_TERM_NO_RDRAND
+	REFUSE	SEV_TERM_SET_LINUX, GHCB_TERM_NO_RDRAND
 SYM_FUNC_END(startup32_check_sev_cbit)
 
 	.data

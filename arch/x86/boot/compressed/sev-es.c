@@ -50,7 +50,7 @@ u64 sev_get_status(void)
 u64 snp_get_unsupported_features(u64 status)
 {
 	if (status & MSR_AMD64_SEV_SNP_ENABLED)
-		sev_es_msr_terminate(SEV_TERM_SET_GENERAL, SEV_TERM_SNP);
+		sev_es_msr_terminate(SEV_TERM_SET_GEN, GHCB_SNP_UNSUPPORTED);
 	return 0;
 }
 
@@ -74,7 +74,7 @@ void sev_es_shutdown_ghcb(void)
 		return;
 	if (set_page_encrypted((unsigned long)&boot_ghcb_page) ||
 	    set_page_non_present((unsigned long)&boot_ghcb_page))
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_GHCB_SETUP);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_GHCB_SETUP);
 	boot_ghcb = NULL;
 }
 
@@ -107,7 +107,7 @@ static void ghcb_exit(struct ghcb *ghcb, u64 exit_code, u64 info1, u64 info2)
 
 	if (!ghcb_sw_exit_info_1_is_valid(ghcb) ||
 	    lower_32_bits(ghcb->save.sw_exit_info_1))
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_GHCB_RESPONSE);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_GHCB_RESPONSE);
 }
 
 /* CPUID (GHCB spec 4.1.4, exit 0x72): all four registers must come back. */
@@ -118,7 +118,7 @@ static void vc_cpuid(struct ghcb *ghcb, struct pt_regs *regs)
 	unsigned long cr4;
 
 	if (insn[0] != 0x0f || insn[1] != 0xa2)
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_MISMATCH);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_VC_MISMATCH);
 
 	ghcb_set_rax(ghcb, fn);
 	ghcb_set_rcx(ghcb, lower_32_bits(regs->cx));
@@ -133,7 +133,7 @@ static void vc_cpuid(struct ghcb *ghcb, struct pt_regs *regs)
 
 	if (!ghcb_rax_is_valid(ghcb) || !ghcb_rbx_is_valid(ghcb) ||
 	    !ghcb_rcx_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb))
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_GHCB_RESPONSE);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_GHCB_RESPONSE);
 	regs->ax = lower_32_bits(ghcb->save.rax);
 	regs->bx = lower_32_bits(ghcb->save.rbx);
 	regs->cx = lower_32_bits(ghcb->save.rcx);
@@ -165,7 +165,7 @@ static void vc_ioio(struct ghcb *ghcb, struct pt_regs *regs)
 	} else if (insn[0] >= 0xec && insn[0] <= 0xef) {
 		port = regs->dx;
 	} else {
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_MISMATCH);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_VC_MISMATCH);
 	}
 	if (!(insn[0] & 1))
 		bytes = 1;
@@ -181,7 +181,7 @@ static void vc_ioio(struct ghcb *ghcb, struct pt_regs *regs)
 	if (in) {
 		if (!ghcb_rax_is_valid(ghcb))
 			sev_es_msr_terminate(SEV_TERM_SET_LINUX,
-					     SEV_TERM_GHCB_RESPONSE);
+					     GHCB_TERM_GHCB_RESPONSE);
 		if (bytes == 4)
 			regs->ax = lower_32_bits(ghcb->save.rax);
 		else
@@ -193,9 +193,9 @@ static void vc_ioio(struct ghcb *ghcb, struct pt_regs *regs)
 void do_boot_stage2_vc(struct pt_regs *regs, unsigned long exit_code)
 {
 	if (!boot_ghcb && !boot_ghcb_setup())
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_GHCB_SETUP);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_GHCB_SETUP);
 	if (regs->cs & 3)
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_UNEXPECTED);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_VC_UNEXPECTED);
 
 	ghcb_invalidate(boot_ghcb);
 	if (exit_code == SVM_EXIT_CPUID)
@@ -203,6 +203,6 @@ void do_boot_stage2_vc(struct pt_regs *regs, unsigned long exit_code)
 	else if (exit_code == SVM_EXIT_IOIO)
 		vc_ioio(boot_ghcb, regs);
 	else
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_UNEXPECTED);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_VC_UNEXPECTED);
 	ghcb_invalidate(boot_ghcb);
 }

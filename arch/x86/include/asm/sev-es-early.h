@@ -22,8 +22,48 @@
 
 #include <linux/types.h>
 #include <linux/compiler.h>
+#include <asm/msr-index.h>
 
 struct pt_regs;
+
+/*
+ * MSR access for the code the decompressor shares: it has neither the
+ * exception tables nor the tracepoints rdmsr() and wrmsr() rely on, so
+ * these are the bare instructions.  Every MSR used here exists in an SEV
+ * guest.
+ */
+static __always_inline u64 sev_es_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static __always_inline void sev_es_wrmsr(u32 msr, u64 val)
+{
+	asm volatile("wrmsr" : : "c" (msr), "a" ((u32)val),
+		     "d" ((u32)(val >> 32)) : "memory");
+}
+
+static __always_inline u64 sev_es_rd_ghcb_msr(void)
+{
+	return sev_es_rdmsr(MSR_AMD64_SEV_ES_GHCB);
+}
+
+static __always_inline void sev_es_wr_ghcb_msr(u64 val)
+{
+	sev_es_wrmsr(MSR_AMD64_SEV_ES_GHCB, val);
+}
+
+/*
+ * VMGEXIT is REP VMMCALL.  The hypervisor may have written shared memory
+ * meanwhile, the GHCB page first: a compiler barrier too.
+ */
+static __always_inline void sev_es_vmgexit(void)
+{
+	asm volatile("rep; vmmcall" : : : "memory");
+}
 
 static inline bool sev_cbit_plausible(unsigned int pos)
 {
@@ -98,7 +138,7 @@ enum sev_cbit_verdict sev_cbit_probe(struct sev_cbit_probe_area *area,
 u64 sev_es_msr_call(u64 request);
 void __noreturn sev_es_msr_terminate(unsigned int set, unsigned int code);
 unsigned int sev_es_msr_negotiate(struct sev_msr_info *info);
-u32 sev_es_msr_cpuid(u32 fn, enum sev_cpuid_reg reg);
+u32 sev_es_msr_cpuid(u32 fn, unsigned int reg);
 
 /* Exit through the GHCB page at @ghcb_pa (GHCB spec 2.3.2). */
 void sev_es_ghcb_vmgexit(unsigned long ghcb_pa);

@@ -112,7 +112,7 @@ static void sev_es_ap_reset_hold(void)
 
 	do {
 		if (ap_exit(&ctxt, SVM_VMGEXIT_AP_HLT_LOOP, 0, &woken) != VC_DONE)
-			sev_es_die(SEV_TERM_VC_FAILED, "AP reset hold refused");
+			sev_es_die(GHCB_TERM_VC_FAILED, "AP reset hold refused");
 	} while (!woken);
 }
 

@@ -21,14 +21,6 @@ static __always_inline void detect_cpuid(u32 fn, u32 *a, u32 *b, u32 *c, u32 *d)
 	asm volatile("cpuid" : "=a" (*a), "=b" (*b), "+c" (*c), "=d" (*d) : "0" (fn));
 }
 
-static __always_inline u64 detect_rdmsr(u32 msr)
-{
-	u32 lo, hi;
-
-	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
-	return ((u64)hi << 32) | lo;
-}
-
 /*
  * SEV-ES can tell the hypervisor why it stops; plain SEV has no GHCB and
  * can only stop.
@@ -46,7 +38,7 @@ static void __noreturn detect_refuse(u64 status, unsigned int set,
 static void refuse_snp(u64 status)
 {
 	if (status & MSR_AMD64_SEV_SNP_ENABLED)
-		detect_refuse(status, SEV_TERM_SET_GENERAL, SEV_TERM_SNP);
+		detect_refuse(status, SEV_TERM_SET_GEN, GHCB_SNP_UNSUPPORTED);
 }
 
 /*
@@ -68,7 +60,7 @@ static u64 probe_pattern(u64 status)
 		if (ok)
 			return val;
 	}
-	detect_refuse(status, SEV_TERM_SET_LINUX, SEV_TERM_NO_RDRAND);
+	detect_refuse(status, SEV_TERM_SET_LINUX, GHCB_TERM_NO_RDRAND);
 }
 
 /* SEV_STATUS, or 0 on a CPU without SEV (APM 15.34.1, 15.34.10). */
@@ -82,7 +74,7 @@ u64 sev_read_status(void)
 	detect_cpuid(0x8000001f, &eax, &ebx, &ecx, &edx);
 	if (!(eax & BIT(1)))
 		return 0;
-	return detect_rdmsr(MSR_AMD64_SEV);
+	return sev_es_rdmsr(MSR_AMD64_SEV);
 }
 
 u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
@@ -111,17 +103,17 @@ u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
 		*ghcb_version = sev_es_msr_negotiate(&info);
 	detect_cpuid(0x8000001f, &eax, &ebx, &ecx, &edx);
 	cbit = ebx & 0x3f;
-	refuse_snp(detect_rdmsr(MSR_AMD64_SEV));
+	refuse_snp(sev_es_rdmsr(MSR_AMD64_SEV));
 	if ((*status & MSR_AMD64_SEV_ES_ENABLED) && info.cbit != cbit)
-		detect_refuse(*status, SEV_TERM_SET_LINUX, SEV_TERM_CBIT_MISMATCH);
+		detect_refuse(*status, SEV_TERM_SET_LINUX, GHCB_TERM_CBIT_MISMATCH);
 
 	if (!sev_cbit_plausible(cbit))
-		detect_refuse(*status, SEV_TERM_SET_LINUX, SEV_TERM_CBIT_RANGE);
+		detect_refuse(*status, SEV_TERM_SET_LINUX, GHCB_TERM_CBIT_RANGE);
 
 	asm("leaq sev_cbit_probe_run(%%rip), %0" : "=r" (code));
 	if (sev_cbit_probe(area, (unsigned long)area, code, code, cbit,
 			   probe_pattern(*status)) != SEV_CBIT_ENCRYPTS)
-		detect_refuse(*status, SEV_TERM_SET_LINUX, SEV_TERM_CBIT_PROBE);
+		detect_refuse(*status, SEV_TERM_SET_LINUX, GHCB_TERM_CBIT_PROBE);
 
 	return BIT_ULL(cbit);
 }

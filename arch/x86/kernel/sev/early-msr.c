@@ -17,20 +17,6 @@
 #include <asm/svm.h>
 #include <asm/sev-es-early.h>
 
-static __always_inline u64 sev_es_rd_ghcb_msr(void)
-{
-	u32 lo, hi;
-
-	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (MSR_AMD64_SEV_ES_GHCB));
-	return ((u64)hi << 32) | lo;
-}
-
-static __always_inline void sev_es_wr_ghcb_msr(u64 val)
-{
-	asm volatile("wrmsr" : : "c" (MSR_AMD64_SEV_ES_GHCB), "a" ((u32)val),
-		     "d" ((u32)(val >> 32)) : "memory");
-}
-
 /*
  * One request, one response: VMGEXIT is REP VMMCALL (APM 15.35.5).  The
  * MSR is left as it was found: firmware #VC handlers (OVMF's, while the
@@ -43,7 +29,7 @@ u64 sev_es_msr_call(u64 request)
 	u64 saved = sev_es_rd_ghcb_msr(), resp;
 
 	sev_es_wr_ghcb_msr(request);
-	asm volatile("rep; vmmcall" : : : "memory");
+	sev_es_vmgexit();
 	resp = sev_es_rd_ghcb_msr();
 	sev_es_wr_ghcb_msr(saved);
 	return resp;
@@ -52,7 +38,7 @@ u64 sev_es_msr_call(u64 request)
 void sev_es_ghcb_vmgexit(unsigned long ghcb_pa)
 {
 	sev_es_wr_ghcb_msr(ghcb_pa);
-	asm volatile("rep; vmmcall" : : : "memory");
+	sev_es_vmgexit();
 }
 
 /*
@@ -78,24 +64,24 @@ unsigned int sev_es_msr_negotiate(struct sev_msr_info *info)
 
 	err = sev_msr_sev_info_decode(sev_es_msr_call(sev_msr_sev_info_req()), info);
 	if (err == SEV_MSR_BAD_VERSION)
-		sev_es_msr_terminate(SEV_TERM_SET_GENERAL, SEV_TERM_PROTOCOL);
+		sev_es_msr_terminate(SEV_TERM_SET_GEN, GHCB_SEV_ES_PROT_UNSUPPORTED);
 	if (err != SEV_MSR_OK)
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_MSR_RESPONSE);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_MSR_RESPONSE);
 
 	version = sev_msr_pick_version(info);
 	if (!version)
-		sev_es_msr_terminate(SEV_TERM_SET_GENERAL, SEV_TERM_PROTOCOL);
+		sev_es_msr_terminate(SEV_TERM_SET_GEN, GHCB_SEV_ES_PROT_UNSUPPORTED);
 	return version;
 }
 
 /* CPUID through the MSR protocol (GHCB spec 2.3.1), one register. */
-u32 sev_es_msr_cpuid(u32 fn, enum sev_cpuid_reg reg)
+u32 sev_es_msr_cpuid(u32 fn, unsigned int reg)
 {
 	u32 val;
 
 	if (sev_msr_cpuid_decode(sev_es_msr_call(sev_msr_cpuid_req(fn, reg)),
 				 reg, &val) != SEV_MSR_OK)
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_CPUID_RESPONSE);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_CPUID_RESPONSE);
 	return val;
 }
 
@@ -121,7 +107,7 @@ void sev_es_check_cpuid(u32 fn, u32 eax)
 {
 	if ((fn == 0x80000000 && eax < 0x8000001f) ||
 	    (fn == 0x8000001f && (eax & 0xa) != 0xa))
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_CPUID_NO_SEV);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_CPUID_NO_SEV);
 }
 
 /*
@@ -135,16 +121,16 @@ void do_vc_no_ghcb(struct pt_regs *regs, unsigned long exit_code)
 	u32 fn = regs->ax;
 
 	if (exit_code != SVM_EXIT_CPUID || (regs->cs & 3))
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_UNEXPECTED);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_VC_UNEXPECTED);
 	if (insn[0] != 0x0f || insn[1] != 0xa2)
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_MISMATCH);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_VC_MISMATCH);
 	if (cpuid_leaf_indexed(fn) && (u32)regs->cx)
-		sev_es_msr_terminate(SEV_TERM_SET_LINUX, SEV_TERM_VC_UNEXPECTED);
+		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_VC_UNEXPECTED);
 
-	regs->ax = sev_es_msr_cpuid(fn, SEV_CPUID_EAX);
-	regs->bx = sev_es_msr_cpuid(fn, SEV_CPUID_EBX);
-	regs->cx = sev_es_msr_cpuid(fn, SEV_CPUID_ECX);
-	regs->dx = sev_es_msr_cpuid(fn, SEV_CPUID_EDX);
+	regs->ax = sev_es_msr_cpuid(fn, GHCB_CPUID_REQ_EAX);
+	regs->bx = sev_es_msr_cpuid(fn, GHCB_CPUID_REQ_EBX);
+	regs->cx = sev_es_msr_cpuid(fn, GHCB_CPUID_REQ_ECX);
+	regs->dx = sev_es_msr_cpuid(fn, GHCB_CPUID_REQ_EDX);
 	sev_es_check_cpuid(fn, regs->ax);
 	regs->ip += 2;
 }

@@ -69,31 +69,31 @@ static void msr_cpuid_codec(struct kunit *test)
 {
 	u32 val = 0;
 
-	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_req(0x8000001f, SEV_CPUID_EBX),
+	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_req(0x8000001f, GHCB_CPUID_REQ_EBX),
 			0x8000001f40000004ULL);
-	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_req(1, SEV_CPUID_EDX), 0x00000001c0000004ULL);
+	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_req(1, GHCB_CPUID_REQ_EDX), 0x00000001c0000004ULL);
 
-	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_decode(0x0000007340000005ULL, SEV_CPUID_EBX,
+	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_decode(0x0000007340000005ULL, GHCB_CPUID_REQ_EBX,
 						   &val), SEV_MSR_OK);
 	KUNIT_EXPECT_EQ(test, val, 0x73);
 	/* The model's "cpuid-code" lie: GHCBInfo 0x007. */
-	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_decode(0x0000007340000007ULL, SEV_CPUID_EBX,
+	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_decode(0x0000007340000007ULL, GHCB_CPUID_REQ_EBX,
 						   &val), SEV_MSR_BAD_CODE);
 	/* The "cpuid-reg" lie: the answer is for EAX. */
-	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_decode(0x0000007300000005ULL, SEV_CPUID_EBX,
+	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_decode(0x0000007300000005ULL, GHCB_CPUID_REQ_EBX,
 						   &val), SEV_MSR_BAD_REGISTER);
 	/* Reserved bits 29:12. */
-	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_decode(0x0000007340001005ULL, SEV_CPUID_EBX,
+	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_decode(0x0000007340001005ULL, GHCB_CPUID_REQ_EBX,
 						   &val), SEV_MSR_BAD_RESERVED);
-	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_decode(0x0000007360000005ULL, SEV_CPUID_EBX,
+	KUNIT_EXPECT_EQ(test, sev_msr_cpuid_decode(0x0000007360000005ULL, GHCB_CPUID_REQ_EBX,
 						   &val), SEV_MSR_BAD_RESERVED);
 }
 
 static void msr_term_codec(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, sev_msr_term_req(SEV_TERM_SET_GENERAL, SEV_TERM_PROTOCOL),
+	KUNIT_EXPECT_EQ(test, sev_msr_term_req(SEV_TERM_SET_GEN, GHCB_SEV_ES_PROT_UNSUPPORTED),
 			0x10100ULL);
-	KUNIT_EXPECT_EQ(test, sev_msr_term_req(SEV_TERM_SET_LINUX, SEV_TERM_CBIT_PROBE),
+	KUNIT_EXPECT_EQ(test, sev_msr_term_req(SEV_TERM_SET_LINUX, GHCB_TERM_CBIT_PROBE),
 			0x141100ULL);
 	/* Out-of-range values do not spill into other fields. */
 	KUNIT_EXPECT_EQ(test, sev_msr_term_req(0x1f, 0x1ff), 0xfff100ULL);
@@ -145,10 +145,10 @@ static void cpuid_msr_matches_cpuid(struct kunit *test)
 			a = leaves[i];
 			c = 0;
 			native_cpuid(&a, &b, &c, &d);
-			m[0] = sev_es_msr_cpuid(leaves[i], SEV_CPUID_EAX);
-			m[1] = sev_es_msr_cpuid(leaves[i], SEV_CPUID_EBX);
-			m[2] = sev_es_msr_cpuid(leaves[i], SEV_CPUID_ECX);
-			m[3] = sev_es_msr_cpuid(leaves[i], SEV_CPUID_EDX);
+			m[0] = sev_es_msr_cpuid(leaves[i], GHCB_CPUID_REQ_EAX);
+			m[1] = sev_es_msr_cpuid(leaves[i], GHCB_CPUID_REQ_EBX);
+			m[2] = sev_es_msr_cpuid(leaves[i], GHCB_CPUID_REQ_ECX);
+			m[3] = sev_es_msr_cpuid(leaves[i], GHCB_CPUID_REQ_EDX);
 		});
 		KUNIT_EXPECT_EQ_MSG(test, m[0], a, "leaf %#x eax", leaves[i]);
 		KUNIT_EXPECT_EQ_MSG(test, m[1], b, "leaf %#x ebx", leaves[i]);
@@ -187,10 +187,10 @@ static void cpuid_msr_negotiate(struct kunit *test)
 	skip_unless_sev_es(test);
 	WITH_IRQS_OFF({
 		version = sev_es_msr_negotiate(&info);
-		ebx = sev_es_msr_cpuid(0x8000001f, SEV_CPUID_EBX);
+		ebx = sev_es_msr_cpuid(0x8000001f, GHCB_CPUID_REQ_EBX);
 	});
-	KUNIT_EXPECT_GE(test, version, SEV_ES_PROTOCOL_MIN);
-	KUNIT_EXPECT_LE(test, version, SEV_ES_PROTOCOL_MAX);
+	KUNIT_EXPECT_GE(test, version, GHCB_PROTOCOL_MIN);
+	KUNIT_EXPECT_LE(test, version, GHCB_PROTOCOL_MAX);
 	KUNIT_EXPECT_EQ(test, info.cbit, ebx & 0x3f);
 	KUNIT_EXPECT_EQ(test, BIT_ULL(info.cbit), sme_get_me_mask());
 }

@@ -31,7 +31,7 @@ static DEFINE_PER_CPU(unsigned long, sev_dr7) = DR7_RESET_VALUE;
 
 static enum vc_result not_returned(struct vc_ctxt *ctxt, const char *what)
 {
-	return vc_fatal(ctxt, SEV_TERM_GHCB_VALID, what);
+	return vc_fatal(ctxt, GHCB_TERM_GHCB_VALID, what);
 }
 
 /* RDMSR, RDTSC(P), RDPMC: a 64-bit result in EDX:EAX. */
@@ -170,7 +170,7 @@ enum vc_result vc_handle_cache(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	if (ctxt->exit_code == SVM_EXIT_INVD)
 		return ctxt->user ? VC_SIGBUS :
-		       vc_fatal(ctxt, SEV_TERM_VC_UNEXPECTED,
+		       vc_fatal(ctxt, GHCB_TERM_VC_UNEXPECTED,
 				"INVD would drop private data");
 	return sev_ghcb_call(ctxt, ghcb, SVM_EXIT_WBINVD, 0, 0);
 }

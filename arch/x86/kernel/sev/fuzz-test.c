@@ -412,7 +412,7 @@ static void check_regs(struct fuzz_run *run, const struct pt_regs *regs,
 /* A termination reason of ours, given with a message by vc_fatal(). */
 static bool reason_named(const struct vc_ctxt *ctxt)
 {
-	return ctxt->what && ctxt->reason >= SEV_TERM_MSR_RESPONSE &&
+	return ctxt->what && ctxt->reason >= GHCB_TERM_MSR_RESPONSE &&
 	       ctxt->reason <= 0xff;
 }
 
@@ -1146,7 +1146,7 @@ static void build_fixed(struct fuzz_run *run, struct resp_case *rc,
 	case R_INVD:
 		/* it would drop dirty private lines */
 		if (rc->mode == FUZZ_KERNEL)
-			set_pre(rc, VC_FATAL, SEV_TERM_VC_UNEXPECTED, 0);
+			set_pre(rc, VC_FATAL, GHCB_TERM_VC_UNEXPECTED, 0);
 		else
 			set_pre(rc, VC_SIGBUS, 0, 0);
 		break;
@@ -1414,10 +1414,10 @@ static void build_mmio(struct fuzz_run *run, struct fuzz_env *env,
 		set_pre(rc, VC_SIGBUS, 0, 0);
 	} else if (one_in(run, 16)) {
 		target = (unsigned long)env->kbuf + rnd(run, PAGE_SIZE - 8);
-		set_pre(rc, VC_FATAL, SEV_TERM_VC_MISMATCH, 0);
+		set_pre(rc, VC_FATAL, GHCB_TERM_VC_MISMATCH, 0);
 	} else if (bytes > 1 && one_in(run, 32)) {
 		target = (unsigned long)env->mmio + PAGE_SIZE - 1 - rnd(run, bytes - 1);
-		set_pre(rc, VC_FATAL, SEV_TERM_VC_MISMATCH, 0);
+		set_pre(rc, VC_FATAL, GHCB_TERM_VC_MISMATCH, 0);
 	} else {
 		pa = rnd(run, PAGE_SIZE - bytes + 1);
 		target = (unsigned long)env->mmio + pa;
@@ -1505,7 +1505,7 @@ static bool build_case(struct fuzz_run *run, struct fuzz_env *env,
 		rc->exit_code = SVM_EXIT_EXCP_BASE + X86_TRAP_AC;
 		/* only CPL 3 checks alignment */
 		if (rc->mode == FUZZ_KERNEL)
-			set_pre(rc, VC_FATAL, SEV_TERM_VC_MISMATCH, 0);
+			set_pre(rc, VC_FATAL, GHCB_TERM_VC_MISMATCH, 0);
 		else
 			set_pre(rc, VC_EXCEPTION, 0, X86_TRAP_AC);
 		return true;
@@ -1518,12 +1518,12 @@ static bool build_case(struct fuzz_run *run, struct fuzz_env *env,
 /* The verdict an answer calls for, by the GHCB specification. */
 struct verdict {
 	unsigned int results;		/* BIT(enum vc_result) */
-	unsigned int reasons;		/* BIT(reason - SEV_TERM_MSR_RESPONSE) */
+	unsigned int reasons;		/* BIT(reason - GHCB_TERM_MSR_RESPONSE) */
 	int vector;
 	unsigned long error_code;
 };
 
-#define REASON(r)	BIT((r) - SEV_TERM_MSR_RESPONSE)
+#define REASON(r)	BIT((r) - GHCB_TERM_MSR_RESPONSE)
 
 static void verdict_fatal(struct verdict *v, unsigned int reasons)
 {
@@ -1555,12 +1555,12 @@ static void judge_answer(const struct resp_case *rc, const struct ghcb *g,
 
 	memset(v, 0, sizeof(*v));
 	if (!ghcb_sw_exit_info_1_is_valid(g) || result > 2) {
-		verdict_fatal(v, REASON(SEV_TERM_GHCB_RESPONSE));
+		verdict_fatal(v, REASON(GHCB_TERM_GHCB_RESPONSE));
 		return;
 	}
 	if (result == 2) {
 		if (rc->mode == FUZZ_KERNEL)
-			verdict_fatal(v, REASON(SEV_TERM_VC_FAILED));
+			verdict_fatal(v, REASON(GHCB_TERM_VC_FAILED));
 		else
 			v->results = BIT(VC_SIGBUS);
 		return;
@@ -1571,7 +1571,7 @@ static void judge_answer(const struct resp_case *rc, const struct ghcb *g,
 		    (ev & GENMASK_ULL(30, 12)) ||
 		    (vector != X86_TRAP_GP && vector != X86_TRAP_UD) ||
 		    (vector == X86_TRAP_UD && error)) {
-			verdict_fatal(v, REASON(SEV_TERM_GHCB_INJECT));
+			verdict_fatal(v, REASON(GHCB_TERM_GHCB_INJECT));
 			return;
 		}
 		v->results = BIT(VC_EXCEPTION);
@@ -1583,9 +1583,9 @@ static void judge_answer(const struct resp_case *rc, const struct ghcb *g,
 	if (rc->shared &&
 	    ((ghcb_sw_scratch_is_valid(g) && g->save.sw_scratch != rc->scratch) ||
 	     (ghcb_sw_exit_info_2_is_valid(g) && g->save.sw_exit_info_2 > rc->units)))
-		bad |= REASON(SEV_TERM_GHCB_SIZE);
+		bad |= REASON(GHCB_TERM_GHCB_SIZE);
 	if (rc->needs & ~valid_regs(g))
-		bad |= REASON(SEV_TERM_GHCB_VALID);
+		bad |= REASON(GHCB_TERM_GHCB_VALID);
 	if (bad)
 		verdict_fatal(v, bad);
 	else
@@ -1906,11 +1906,11 @@ response_judge(struct fuzz_run *run, const struct resp_case *rc,
 		fuzz_fail(run, "%s, where the answer calls for %s%s%#lx",
 			  result_name(res), result_name(__ffs(v.results)),
 			  v.reasons ? ", reason " : "", v.reasons ?
-			  SEV_TERM_MSR_RESPONSE + __ffs(v.reasons) : 0);
+			  GHCB_TERM_MSR_RESPONSE + __ffs(v.reasons) : 0);
 	else if (res == VC_FATAL && v.reasons &&
 		 (!reason_named(ctxt) || !(v.reasons & REASON(ctxt->reason))))
 		fuzz_fail(run, "reason %#x, where the answer calls for %#lx",
-			  ctxt->reason, SEV_TERM_MSR_RESPONSE + __ffs(v.reasons));
+			  ctxt->reason, GHCB_TERM_MSR_RESPONSE + __ffs(v.reasons));
 	else if (res == VC_EXCEPTION && (ctxt->exc.vector != v.vector ||
 					 ctxt->exc.error_code != v.error_code))
 		fuzz_fail(run, "exception %d (%#lx), not %d (%#lx)", ctxt->exc.vector,

@@ -67,12 +67,6 @@ unsigned int sev_ghcb_version(void)
 	return ghcb_version;
 }
 
-static __always_inline void sev_es_wr_ghcb_msr(u64 val)
-{
-	asm volatile("wrmsr" : : "c" (MSR_AMD64_SEV_ES_GHCB), "a" ((u32)val),
-		     "d" ((u32)(val >> 32)) : "memory");
-}
-
 /*
  * For a CPU that is going down: the requests its GHCB and backup held are
  * given up, so that the #VCs of its last message find them free.
@@ -137,7 +131,7 @@ noinstr struct ghcb *sev_ghcb_get(struct ghcb_state *state)
 	if (unlikely(d->ghcb_active)) {
 		if (d->backup_active) {
 			instrumentation_begin();
-			sev_es_die(SEV_TERM_GHCB_NESTED, "GHCB nested too deep");
+			sev_es_die(GHCB_TERM_GHCB_NESTED, "GHCB nested too deep");
 			instrumentation_end();
 		}
 		d->backup = d->ghcb;
@@ -198,7 +192,7 @@ static enum vc_result check_injection(struct vc_ctxt *ctxt,
 	    (ev & GENMASK_ULL(30, 12)) ||
 	    (vector != X86_TRAP_GP && vector != X86_TRAP_UD) ||
 	    (vector == X86_TRAP_UD && has_error))
-		return vc_fatal(ctxt, SEV_TERM_GHCB_INJECT,
+		return vc_fatal(ctxt, GHCB_TERM_GHCB_INJECT,
 				"hypervisor asks to inject an exception it may not");
 
 	ctxt->exc.vector = vector;
@@ -210,7 +204,7 @@ enum vc_result sev_ghcb_check_result(struct vc_ctxt *ctxt,
 				     const struct ghcb *ghcb)
 {
 	if (!ghcb_sw_exit_info_1_is_valid(ghcb))
-		return vc_fatal(ctxt, SEV_TERM_GHCB_RESPONSE,
+		return vc_fatal(ctxt, GHCB_TERM_GHCB_RESPONSE,
 				"GHCB response without sw_exit_info_1");
 
 	switch (ghcb->save.sw_exit_info_1) {
@@ -222,10 +216,10 @@ enum vc_result sev_ghcb_check_result(struct vc_ctxt *ctxt,
 		/* User space can ask for what the hypervisor refuses. */
 		if (ctxt->user)
 			return VC_SIGBUS;
-		return vc_fatal(ctxt, SEV_TERM_VC_FAILED,
+		return vc_fatal(ctxt, GHCB_TERM_VC_FAILED,
 				"hypervisor refused a kernel request");
 	default:
-		return vc_fatal(ctxt, SEV_TERM_GHCB_RESPONSE,
+		return vc_fatal(ctxt, GHCB_TERM_GHCB_RESPONSE,
 				"sw_exit_info_1 is not a GHCB result");
 	}
 }
@@ -264,7 +258,7 @@ enum vc_result sev_ghcb_call(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 	ghcb_request(ghcb, exit_code, info1, info2);
 	if (!ghcb_test_exit(ghcb)) {
 		sev_es_wr_ghcb_msr(ghcb_pa(ghcb));
-		VMGEXIT();
+		sev_es_vmgexit();
 	}
 
 	return sev_ghcb_check_result(ctxt, ghcb);
@@ -286,7 +280,7 @@ enum vc_result sev_ghcb_check_scratch(struct vc_ctxt *ctxt,
 {
 	if ((ghcb_sw_scratch_is_valid(ghcb) && ghcb->save.sw_scratch != scratch) ||
 	    (ghcb_sw_exit_info_2_is_valid(ghcb) && ghcb->save.sw_exit_info_2 > count))
-		return vc_fatal(ctxt, SEV_TERM_GHCB_SIZE,
+		return vc_fatal(ctxt, GHCB_TERM_GHCB_SIZE,
 				"response beyond the request's shared buffer");
 	return VC_DONE;
 }
@@ -304,11 +298,11 @@ noinstr void __sev_es_nmi_complete(void)
 	ghcb = sev_ghcb_get(&state);
 	ghcb_request(ghcb, SVM_VMGEXIT_NMI_COMPLETE, 0, 0);
 	sev_es_wr_ghcb_msr(this_cpu_read(sev_es_percpu)->ghcb_pa);
-	VMGEXIT();
+	sev_es_vmgexit();
 	if (unlikely(!ghcb_sw_exit_info_1_is_valid(ghcb) ||
 		     ghcb->save.sw_exit_info_1 != GHCB_RESULT_OK)) {
 		instrumentation_begin();
-		sev_es_die(SEV_TERM_GHCB_RESPONSE, "NMI_COMPLETE not acknowledged");
+		sev_es_die(GHCB_TERM_GHCB_RESPONSE, "NMI_COMPLETE not acknowledged");
 		instrumentation_end();
 	}
 	sev_ghcb_put(&state);
@@ -373,9 +367,9 @@ static void __init alloc_ghcb(int cpu)
 
 	d = memblock_alloc(sizeof(*d), PAGE_SIZE);
 	if (!d)
-		sev_es_die(SEV_TERM_GHCB_SETUP, "no memory for the GHCB pages");
+		sev_es_die(GHCB_TERM_GHCB_SETUP, "no memory for the GHCB pages");
 	if (early_set_memory_decrypted((unsigned long)&d->ghcb, sizeof(d->ghcb)))
-		sev_es_die(SEV_TERM_GHCB_SETUP, "cannot share a GHCB page");
+		sev_es_die(GHCB_TERM_GHCB_SETUP, "cannot share a GHCB page");
 
 	/* What the page held as private memory reads as noise now. */
 	memset(&d->ghcb, 0, sizeof(d->ghcb));

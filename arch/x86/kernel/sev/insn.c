@@ -314,7 +314,7 @@ enum vc_result vc_decode(struct vc_ctxt *ctxt)
 	if (n <= 0) {
 		if (ctxt->user)
 			return vc_fault(ctxt, ctxt->regs->ip, false);
-		return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH,
+		return vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
 				"#VC on an instruction that cannot be read");
 	}
 	if (fast_match(ctxt, n))
@@ -325,7 +325,7 @@ enum vc_result vc_decode(struct vc_ctxt *ctxt)
 	if (insn_decode(&ctxt->insn, ctxt->code, n, mode) < 0) {
 		if (ctxt->user)
 			return VC_SIGBUS;
-		return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH,
+		return vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
 				"#VC on an instruction that does not decode");
 	}
 	ctxt->decoded = true;
@@ -345,9 +345,9 @@ enum vc_result vc_check_insn(struct vc_ctxt *ctxt)
 	if (ctxt->user)
 		return VC_SIGBUS;
 	if (ctxt->exit_code == SVM_EXIT_NPF)
-		return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH,
+		return vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
 				"MMIO #VC not on a MOV to or from memory");
-	return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH,
+	return vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
 			"#VC error code does not match the instruction");
 }
 

@@ -159,7 +159,7 @@ static enum vc_result ioio_string(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 	}
 	if (base == -1L)
 		return ctxt->user ? VC_SIGBUS :
-		       vc_fatal(ctxt, SEV_TERM_VC_MISMATCH, "string IO with a bad segment");
+		       vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH, "string IO with a bad segment");
 
 	if (!in) {
 		for (i = 0; i < n; i++) {
@@ -220,7 +220,7 @@ enum vc_result vc_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	if (res != VC_DONE || !(info & SVM_IOIO_TYPE_MASK))
 		return res;
 	if (!ghcb_rax_is_valid(ghcb))
-		return vc_fatal(ctxt, SEV_TERM_GHCB_VALID, "IN response without RAX");
+		return vc_fatal(ctxt, GHCB_TERM_GHCB_VALID, "IN response without RAX");
 	insn_assign_reg(&regs->ax, ghcb->save.rax, size);
 	return VC_DONE;
 }
@@ -245,7 +245,7 @@ static enum vc_result mmio_encrypted(struct vc_ctxt *ctxt, unsigned long va,
 		return VC_SIGBUS;
 	if (va < TASK_SIZE_MAX)
 		return vc_fault(ctxt, va, write);
-	return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH,
+	return vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
 			"MMIO #VC on an encrypted kernel mapping");
 }
 
@@ -263,7 +263,7 @@ static enum vc_result mmio_address(struct vc_ctxt *ctxt, bool write, u64 *pa)
 
 	if (va == -1UL || offset_in_page(va) + bytes > PAGE_SIZE)
 		return ctxt->user ? VC_SIGBUS :
-		       vc_fatal(ctxt, SEV_TERM_VC_MISMATCH, "MMIO operand not in one page");
+		       vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH, "MMIO operand not in one page");
 	if (ctxt->user && va >= TASK_SIZE_MAX)
 		return vc_fault(ctxt, va, write);
 

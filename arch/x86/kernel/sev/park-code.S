@@ -35,8 +35,8 @@
 /* Offset of @sym in the page. */
 #define PAGE_OFF(sym)	(SEV_ES_PARK_BASE + (sym) - sev_es_park_blob)
 
-#define PARK_TERM_HOLD	(SEV_MSR_TERM_REQ | SEV_TERM_SET_LINUX << 12 | \
-			 SEV_TERM_AP_HOLD << 16)
+#define PARK_TERM_HOLD	(GHCB_MSR_TERM_REQ | SEV_TERM_SET_LINUX << 12 | \
+			 GHCB_TERM_AP_HOLD << 16)
 
 /* The offsets park.c relies on. */
 .if SEV_ES_PARK_CS16 != SEV_ES_PARK_GDT + 0x18 || SEV_ES_PARK_DS16 != SEV_ES_PARK_GDT + 0x20
@@ -100,14 +100,14 @@ park32:
 	/* GHCB MSR protocol AP reset hold: GHCBData non-zero once woken. */
 park_hold:
 	movl	$MSR_AMD64_SEV_ES_GHCB, %ecx
-	movl	$SEV_MSR_AP_HOLD_REQ, %eax
+	movl	$GHCB_MSR_AP_RESET_HOLD_REQ, %eax
 	xorl	%edx, %edx
 	wrmsr
 	.byte	0xf3, 0x0f, 0x01, 0xd9		/* VMGEXIT */
 	rdmsr
 	movl	%eax, %ebx
 	andl	$0xfff, %ebx			/* GHCBInfo */
-	cmpl	$SEV_MSR_AP_HOLD_RESP, %ebx
+	cmpl	$GHCB_MSR_AP_RESET_HOLD_RESP, %ebx
 	jne	park_bad_answer
 	shrl	$12, %eax
 	orl	%edx, %eax

@@ -200,7 +200,7 @@ void sev_es_park(void)
 	native_write_cr3(__pa(park_pgd));
 	entry = (void *)(park_pa + SEV_ES_PARK_BASE + SEV_ES_PARK_ENTRY);
 	entry(park_pa, cpu);
-	sev_es_die(SEV_TERM_AP_PARK, "the parking code returned");
+	sev_es_die(GHCB_TERM_AP_PARK, "the parking code returned");
 }
 
 void sev_es_stop_this_cpu(void)
@@ -238,7 +238,7 @@ void sev_es_kexec_wait_parked(void)
 			     SEV_ES_PARK_PARKED; ms++) {
 			if (ms == PARK_TIMEOUT_MS) {
 				pr_emerg("kexec: CPU %u did not park\n", cpu);
-				sev_es_die(SEV_TERM_AP_PARK, "an AP did not park");
+				sev_es_die(GHCB_TERM_AP_PARK, "an AP did not park");
 			}
 			mdelay(1);
 		}

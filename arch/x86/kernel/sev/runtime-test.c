@@ -195,7 +195,7 @@ static void decode_matches_exit(struct kunit *test)
 		if (c->want == VC_DONE)
 			KUNIT_EXPECT_EQ_MSG(test, ctxt.len, c->len, "%s", c->what);
 		else
-			KUNIT_EXPECT_EQ_MSG(test, ctxt.reason, SEV_TERM_VC_MISMATCH,
+			KUNIT_EXPECT_EQ_MSG(test, ctxt.reason, GHCB_TERM_VC_MISMATCH,
 					    "%s", c->what);
 	}
 }
@@ -308,29 +308,29 @@ struct result_case {
 
 static const struct result_case result_cases[] = {
 	{ "ok", true, true, false, 0, 0, VC_DONE },
-	{ "no sw_exit_info_1", false, true, false, 0, 0, VC_FATAL, SEV_TERM_GHCB_RESPONSE },
-	{ "result 3", true, true, false, 3, 0, VC_FATAL, SEV_TERM_GHCB_RESPONSE },
+	{ "no sw_exit_info_1", false, true, false, 0, 0, VC_FATAL, GHCB_TERM_GHCB_RESPONSE },
+	{ "result 3", true, true, false, 3, 0, VC_FATAL, GHCB_TERM_GHCB_RESPONSE },
 	{ "result in upper half", true, true, false, 1ULL << 32, 0, VC_FATAL,
-	  SEV_TERM_GHCB_RESPONSE },
+	  GHCB_TERM_GHCB_RESPONSE },
 	{ "#GP", true, true, false, 1, EXC(X86_TRAP_GP), VC_EXCEPTION, 0, X86_TRAP_GP },
 	{ "#GP(0x18)", true, true, false, 1,
 	  (u32)EXC(X86_TRAP_GP) | SVM_EVTINJ_VALID_ERR | (0x18ULL << 32), VC_EXCEPTION,
 	  0, X86_TRAP_GP, 0x18 },
 	{ "#UD", true, true, false, 1, EXC(X86_TRAP_UD), VC_EXCEPTION, 0, X86_TRAP_UD },
 	{ "NMI vector", true, true, false, 1, EXC(X86_TRAP_NMI), VC_FATAL,
-	  SEV_TERM_GHCB_INJECT },
-	{ "#PF", true, true, false, 1, EXC(X86_TRAP_PF), VC_FATAL, SEV_TERM_GHCB_INJECT },
+	  GHCB_TERM_GHCB_INJECT },
+	{ "#PF", true, true, false, 1, EXC(X86_TRAP_PF), VC_FATAL, GHCB_TERM_GHCB_INJECT },
 	{ "#UD as interrupt", true, true, false, 1, SVM_EVTINJ_VALID | X86_TRAP_UD,
-	  VC_FATAL, SEV_TERM_GHCB_INJECT },
+	  VC_FATAL, GHCB_TERM_GHCB_INJECT },
 	{ "#UD with error code", true, true, false, 1,
-	  EXC(X86_TRAP_UD) | SVM_EVTINJ_VALID_ERR, VC_FATAL, SEV_TERM_GHCB_INJECT },
+	  EXC(X86_TRAP_UD) | SVM_EVTINJ_VALID_ERR, VC_FATAL, GHCB_TERM_GHCB_INJECT },
 	{ "#GP, reserved bit", true, true, false, 1, EXC(X86_TRAP_GP) | BIT(20),
-	  VC_FATAL, SEV_TERM_GHCB_INJECT },
+	  VC_FATAL, GHCB_TERM_GHCB_INJECT },
 	{ "#GP, not valid", true, true, false, 1, X86_TRAP_GP | SVM_EVTINJ_TYPE_EXEPT,
-	  VC_FATAL, SEV_TERM_GHCB_INJECT },
+	  VC_FATAL, GHCB_TERM_GHCB_INJECT },
 	{ "exception, no info2", true, false, false, 1, EXC(X86_TRAP_GP), VC_FATAL,
-	  SEV_TERM_GHCB_INJECT },
-	{ "error, kernel", true, true, false, 2, 5, VC_FATAL, SEV_TERM_VC_FAILED },
+	  GHCB_TERM_GHCB_INJECT },
+	{ "error, kernel", true, true, false, 2, 5, VC_FATAL, GHCB_TERM_VC_FAILED },
 	{ "error, user", true, true, true, 2, 5, VC_SIGBUS },
 };
 
@@ -439,14 +439,14 @@ static void cpuid_handler(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_CPUID, 0x0f, 0xa2);
 	hv.ret = RET_RAX | RET_RCX | RET_RDX;
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cpuid), VC_FATAL);
-	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_VALID);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_VALID);
 	KUNIT_EXPECT_EQ(test, regs.bx, 0);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_CPUID, 0x0f, 0xa2);
 	hv.ret = RET_ALL;
 	hv.info1 = 3;
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cpuid), VC_FATAL);
-	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_RESPONSE);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_RESPONSE);
 }
 
 static void msr_handler(struct kunit *test)
@@ -474,7 +474,7 @@ static void msr_handler(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_MSR, 0x0f, 0x32);
 	hv.ret = RET_RAX;
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_msr), VC_FATAL);
-	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_VALID);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_VALID);
 
 	/* An MSR the hypervisor does not have: #GP, as on bare metal. */
 	SETUP(&ctxt, &regs, SVM_EXIT_MSR, 0x0f, 0x32);
@@ -503,7 +503,7 @@ static void tsc_pmc_handlers(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_RDTSCP, 0x0f, 0x01, 0xf9);
 	hv.ret = RET_RAX | RET_RDX;
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_rdtsc), VC_FATAL);
-	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_VALID);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_VALID);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_RDTSC, 0x0f, 0x31);
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_rdtsc), VC_DONE);
@@ -511,7 +511,7 @@ static void tsc_pmc_handlers(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_RDPMC, 0x0f, 0x33);
 	hv.ret = RET_RAX;
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_rdpmc), VC_FATAL);
-	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_VALID);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_VALID);
 }
 
 static void ioio_handler(struct kunit *test)
@@ -538,7 +538,7 @@ static void ioio_handler(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xec);
 	hv.ret = 0;
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_FATAL);
-	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_VALID);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_VALID);
 
 	/* out 0x80, al: only AL goes out. */
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xe6, 0x80);
@@ -595,7 +595,7 @@ static void ioio_string_handler(struct kunit *test)
 	regs.di = (unsigned long)iobuf;
 	hv.info2 = 2048;
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_FATAL);
-	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_SIZE);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_SIZE);
 
 	/* Another buffer. */
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xf3, 0x6c);
@@ -604,7 +604,7 @@ static void ioio_string_handler(struct kunit *test)
 	hv.info2 = 0;
 	hv.scratch = 0x1000;
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_FATAL);
-	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_SIZE);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_SIZE);
 }
 
 /* User IO: the task's permissions, then only user memory. */
@@ -647,7 +647,7 @@ static void mmio_handler(struct kunit *test)
 	regs.di = (unsigned long)&private_word;
 	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT)) {
 		KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_FATAL);
-		KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_VC_MISMATCH);
+		KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_VC_MISMATCH);
 	}
 
 	/* The IO-APIC page: shared, not RAM. */
@@ -701,7 +701,7 @@ static void mmio_handler(struct kunit *test)
 	regs.di = (unsigned long)mmio;
 	hv.info2 = 2048;
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_FATAL);
-	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_GHCB_SIZE);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_SIZE);
 
 	iounmap(mmio);
 }
@@ -780,7 +780,7 @@ static void cache_handler(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_INVD, 0x0f, 0x08);
 	hv.exit_code = 0;
 	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cache), VC_FATAL);
-	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_VC_UNEXPECTED);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_VC_UNEXPECTED);
 	KUNIT_EXPECT_EQ(test, hv.exit_code, 0);
 }
 
@@ -805,7 +805,7 @@ static void alignment_check(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_EXCP_BASE + X86_TRAP_AC, 0x8b, 0x07);
 	hv.exit_code = 0;
 	KUNIT_EXPECT_EQ(test, vc_emulate(&ctxt, &test_ghcb), VC_FATAL);
-	KUNIT_EXPECT_EQ(test, ctxt.reason, SEV_TERM_VC_MISMATCH);
+	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_VC_MISMATCH);
 	KUNIT_EXPECT_EQ(test, hv.exit_code, 0);
 }
 

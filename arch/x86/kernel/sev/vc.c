@@ -64,7 +64,7 @@ static enum vc_result vc_dispatch(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 		return vc_handle_mmio(ctxt, ghcb);
 	default:
 		/* vc_decode() matched no instruction to this exit. */
-		return vc_fatal(ctxt, SEV_TERM_VC_UNEXPECTED, "#VC for an unknown exit");
+		return vc_fatal(ctxt, GHCB_TERM_VC_UNEXPECTED, "#VC for an unknown exit");
 	}
 }
 
@@ -76,7 +76,7 @@ static enum vc_result vc_dispatch(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 static enum vc_result vc_handle_ac(struct vc_ctxt *ctxt)
 {
 	if (!ctxt->user)
-		return vc_fatal(ctxt, SEV_TERM_VC_MISMATCH, "#AC in the kernel");
+		return vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH, "#AC in the kernel");
 	ctxt->exc.vector = X86_TRAP_AC;
 	ctxt->exc.error_code = 0;
 	return VC_EXCEPTION;
@@ -89,7 +89,7 @@ static void vc_init(struct vc_ctxt *ctxt, struct pt_regs *regs,
 	ctxt->exit_code = exit_code;
 	ctxt->user = user_mode(regs);
 	ctxt->decoded = false;
-	ctxt->reason = SEV_TERM_VC_UNEXPECTED;
+	ctxt->reason = GHCB_TERM_VC_UNEXPECTED;
 	ctxt->what = NULL;
 	ctxt->cpuid_cache = &sev_cpuid_cache;
 }
@@ -144,7 +144,7 @@ static void vc_raise(struct vc_ctxt *ctxt)
 		exc_alignment_check(regs, ctxt->exc.error_code);
 		break;
 	default:
-		sev_es_die(SEV_TERM_VC_UNEXPECTED, "no way to raise this exception");
+		sev_es_die(GHCB_TERM_VC_UNEXPECTED, "no way to raise this exception");
 	}
 }
 
@@ -225,7 +225,7 @@ DEFINE_IDTENTRY_VC_KERNEL(exc_vmm_communication)
 	instrumentation_begin();
 
 	if (unlikely(vc_from_bad_stack(regs)))
-		sev_es_die(SEV_TERM_VC_UNEXPECTED, "#VC from the entry stack");
+		sev_es_die(GHCB_TERM_VC_UNEXPECTED, "#VC from the entry stack");
 	vc_handle(regs, error_code);
 
 	instrumentation_end();
@@ -258,7 +258,7 @@ bool __init handle_vc_boot_ghcb(struct pt_regs *regs)
 	enum vc_result res;
 
 	if (!ghcb)
-		sev_es_die(SEV_TERM_GHCB_SETUP, "#VC before the boot GHCB");
+		sev_es_die(GHCB_TERM_GHCB_SETUP, "#VC before the boot GHCB");
 
 	vc_init(&ctxt, regs, regs->orig_ax);
 	res = vc_emulate(&ctxt, ghcb);
