@@ -18,6 +18,7 @@
 #include <asm/ptrace.h>
 #include <asm/sev.h>
 #include <asm/sev-es-early.h>
+#include <asm/sev-es-ghcb.h>
 #include <asm/svm.h>
 
 static struct sev_cbit_probe_area probe_area;
@@ -83,26 +84,14 @@ bool sev_es_check_ghcb_fault(unsigned long address)
 	return (address & PAGE_MASK) == (unsigned long)&boot_ghcb_page;
 }
 
-/* Nothing the hypervisor finds valid unless this exit put it there. */
-static void ghcb_invalidate(struct ghcb *ghcb)
-{
-	ghcb->save.sw_exit_code = 0;
-	memset(ghcb->save.valid_bitmap, 0, sizeof(ghcb->save.valid_bitmap));
-}
-
 /*
- * One exit through the GHCB page (GHCB spec 4.1).  sw_exit_info_1 must
- * say "done": an exception to inject or an input error has no place in
- * what the decompressor asks, so either one ends the guest.
+ * One exit through the GHCB page.  sw_exit_info_1 must say "done": an
+ * exception to inject or an input error has no place in what the
+ * decompressor asks, so either one ends the guest.
  */
 static void ghcb_exit(struct ghcb *ghcb, u64 exit_code, u64 info1, u64 info2)
 {
-	ghcb->protocol_version = ghcb_version;
-	ghcb->ghcb_usage = GHCB_DEFAULT_USAGE;
-	ghcb_set_sw_exit_code(ghcb, exit_code);
-	ghcb_set_sw_exit_info_1(ghcb, info1);
-	ghcb_set_sw_exit_info_2(ghcb, info2);
-
+	sev_ghcb_request(ghcb, ghcb_version, exit_code, info1, info2);
 	sev_es_ghcb_vmgexit((unsigned long)ghcb);
 
 	if (!ghcb_sw_exit_info_1_is_valid(ghcb) ||
@@ -110,79 +99,49 @@ static void ghcb_exit(struct ghcb *ghcb, u64 exit_code, u64 info1, u64 info2)
 		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_GHCB_RESPONSE);
 }
 
-/* CPUID (GHCB spec 4.1.4, exit 0x72): all four registers must come back. */
+/* CPUID: all four registers must come back. */
 static void vc_cpuid(struct ghcb *ghcb, struct pt_regs *regs)
 {
 	const u8 *insn = (const u8 *)regs->ip;
-	u32 fn = regs->ax, lo, hi;
-	unsigned long cr4;
+	u32 fn = regs->ax, r[4];
 
 	if (insn[0] != 0x0f || insn[1] != 0xa2)
 		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_VC_MISMATCH);
 
-	ghcb_set_rax(ghcb, fn);
-	ghcb_set_rcx(ghcb, lower_32_bits(regs->cx));
-	asm volatile("mov %%cr4, %0" : "=r" (cr4));
-	if (cr4 & X86_CR4_OSXSAVE) {
-		asm volatile("xgetbv" : "=a" (lo), "=d" (hi) : "c" (0));
-		ghcb_set_xcr0(ghcb, ((u64)hi << 32) | lo);
-	} else {
-		ghcb_set_xcr0(ghcb, 1);
-	}
+	sev_ghcb_cpuid_request(ghcb, fn, regs->cx,
+			       sev_cpuid_xcr0(native_read_cr4()));
 	ghcb_exit(ghcb, SVM_EXIT_CPUID, 0, 0);
-
-	if (!ghcb_rax_is_valid(ghcb) || !ghcb_rbx_is_valid(ghcb) ||
-	    !ghcb_rcx_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb))
+	if (!sev_ghcb_cpuid_answer(ghcb, r))
 		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_GHCB_RESPONSE);
-	regs->ax = lower_32_bits(ghcb->save.rax);
-	regs->bx = lower_32_bits(ghcb->save.rbx);
-	regs->cx = lower_32_bits(ghcb->save.rcx);
-	regs->dx = lower_32_bits(ghcb->save.rdx);
+	regs->ax = r[0];
+	regs->bx = r[1];
+	regs->cx = r[2];
+	regs->dx = r[3];
 	sev_es_check_cpuid(fn, regs->ax);
 	regs->ip += 2;
 }
 
-/*
- * IN and OUT with an immediate or DX port, 8, 16 or 32 bits (GHCB spec
- * 4.1.5, exit 0x7b).  The decompressor does no string or REP IO.
- */
+/* IN and OUT; the decompressor does no string or REP IO. */
 static void vc_ioio(struct ghcb *ghcb, struct pt_regs *regs)
 {
-	const u8 *insn = (const u8 *)regs->ip;
-	unsigned int len = 1, bytes = 4;
-	u64 info1, mask;
-	bool in;
-	u16 port;
+	struct sev_ioio io;
+	unsigned int len;
+	u64 mask;
 
-	if (insn[0] == 0x66) {
-		bytes = 2;
-		insn++;
-		len++;
-	}
-	if (insn[0] >= 0xe4 && insn[0] <= 0xe7) {
-		port = insn[1];
-		len++;
-	} else if (insn[0] >= 0xec && insn[0] <= 0xef) {
-		port = regs->dx;
-	} else {
+	len = sev_ioio_decode((const u8 *)regs->ip, MAX_INSN_SIZE, regs->dx, &io);
+	if (!len)
 		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_VC_MISMATCH);
-	}
-	if (!(insn[0] & 1))
-		bytes = 1;
-	in = !(insn[0] & 2);
 
-	/* APM 15.10.2: port, one-hot operand size, direction. */
-	info1 = ((u64)port << 16) | (bytes << 4) | (in ? 1 : 0);
-	mask = bytes == 4 ? 0xffffffffULL : (1ULL << (bytes * 8)) - 1;
-	if (!in)
+	mask = io.size == 4 ? 0xffffffffULL : (1ULL << (io.size * 8)) - 1;
+	if (!io.in)
 		ghcb_set_rax(ghcb, regs->ax & mask);
-	ghcb_exit(ghcb, SVM_EXIT_IOIO, info1, 0);
+	ghcb_exit(ghcb, SVM_EXIT_IOIO, sev_ioio_info(&io), 0);
 
-	if (in) {
+	if (io.in) {
 		if (!ghcb_rax_is_valid(ghcb))
 			sev_es_msr_terminate(SEV_TERM_SET_LINUX,
 					     GHCB_TERM_GHCB_RESPONSE);
-		if (bytes == 4)
+		if (io.size == 4)
 			regs->ax = lower_32_bits(ghcb->save.rax);
 		else
 			regs->ax = (regs->ax & ~mask) | (ghcb->save.rax & mask);
@@ -197,12 +156,12 @@ void do_boot_stage2_vc(struct pt_regs *regs, unsigned long exit_code)
 	if (regs->cs & 3)
 		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_VC_UNEXPECTED);
 
-	ghcb_invalidate(boot_ghcb);
+	sev_ghcb_invalidate(boot_ghcb);
 	if (exit_code == SVM_EXIT_CPUID)
 		vc_cpuid(boot_ghcb, regs);
 	else if (exit_code == SVM_EXIT_IOIO)
 		vc_ioio(boot_ghcb, regs);
 	else
 		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_VC_UNEXPECTED);
-	ghcb_invalidate(boot_ghcb);
+	sev_ghcb_invalidate(boot_ghcb);
 }

@@ -88,32 +88,50 @@ struct sev_cbit_probe_area {
  * arch/x86/kernel/sev/cbit-probe.S.
  */
 struct sev_cbit_probe_io {
-	u64 cr3;		/* 0: root of the probe's page tables */
-	u64 va_private;		/* 8: the test page, candidate C-bit set */
-	u64 va_shared;		/* 16: the same page, C-bit clear */
-	u64 va_scratch;		/* 24: scratch page, C-bit clear */
-	u64 pattern;		/* 32: what to write through va_private */
-	u64 before;		/* 40: va_shared before the write */
-	u64 readback;		/* 48: va_private after the write */
-	u64 after;		/* 56: va_shared after the write */
-	u64 walk_pte;		/* 64: PTE for the scratch page, written into
-				 * the test page through va_private
-				 */
-	u64 walked;		/* 72: what a walk through the test page as a
-				 * table reads: the scratch page's GDT entry
-				 */
+	/* Offset 0: root of the probe's page tables. */
+	u64 cr3;
+	/* Offset 8: the test page, candidate C-bit set. */
+	u64 va_private;
+	/* Offset 16: the same page, C-bit clear. */
+	u64 va_shared;
+	/* Offset 24: scratch page, C-bit clear. */
+	u64 va_scratch;
+	/* Offset 32: what to write through va_private. */
+	u64 pattern;
+	/* Offset 40: va_shared before the write. */
+	u64 before;
+	/* Offset 48: va_private after the write. */
+	u64 readback;
+	/* Offset 56: va_shared after the write. */
+	u64 after;
+	/*
+	 * Offset 64: PTE for the scratch page, written into the test page
+	 * through va_private.
+	 */
+	u64 walk_pte;
+	/*
+	 * Offset 72: what a walk through the test page as a table reads:
+	 * the scratch page's GDT entry.
+	 */
+	u64 walked;
 };
 
 /* The probe GDT's 64-bit code descriptor, first quadword after null. */
 #define SEV_CBIT_PROBE_GDT_CODE	0x00af9b000000ffffULL
 
 enum sev_cbit_verdict {
-	SEV_CBIT_ENCRYPTS,	/* the candidate is the C-bit */
-	SEV_CBIT_FAULTED,	/* an access faulted: reserved bit, MMIO, ... */
-	SEV_CBIT_NOT_MEMORY,	/* data written is not read back */
-	SEV_CBIT_PLAINTEXT,	/* the shared view sees what was written */
-	SEV_CBIT_OTHER_PAGE,	/* the write did not reach the page at all */
-	SEV_CBIT_NOT_PRIVATE,	/* a page-table walk, private, missed it */
+	/* The candidate is the C-bit. */
+	SEV_CBIT_ENCRYPTS,
+	/* An access faulted: reserved bit, MMIO, ... */
+	SEV_CBIT_FAULTED,
+	/* Data written is not read back. */
+	SEV_CBIT_NOT_MEMORY,
+	/* The shared view sees what was written. */
+	SEV_CBIT_PLAINTEXT,
+	/* The write did not reach the page at all. */
+	SEV_CBIT_OTHER_PAGE,
+	/* A page-table walk, private, missed it. */
+	SEV_CBIT_NOT_PRIVATE,
 };
 
 /*

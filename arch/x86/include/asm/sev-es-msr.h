@@ -22,17 +22,24 @@
 /* Why a response was refused; SEV_MSR_OK when it was not. */
 enum sev_msr_error {
 	SEV_MSR_OK,
-	SEV_MSR_BAD_CODE,	/* GHCBInfo is not the expected response code */
-	SEV_MSR_BAD_RESERVED,	/* a reserved field is not zero */
-	SEV_MSR_BAD_REGISTER,	/* CPUID response for another register */
-	SEV_MSR_BAD_VERSION,	/* no protocol version in common */
+	/* GHCBInfo is not the expected response code. */
+	SEV_MSR_BAD_CODE,
+	/* A reserved field is not zero. */
+	SEV_MSR_BAD_RESERVED,
+	/* CPUID response for another register. */
+	SEV_MSR_BAD_REGISTER,
+	/* No protocol version in common. */
+	SEV_MSR_BAD_VERSION,
 };
 
 /* A decoded SEV information response. */
 struct sev_msr_info {
-	u16 min;		/* lowest protocol version the hypervisor speaks */
-	u16 max;		/* highest */
-	u8 cbit;		/* C-bit position it claims */
+	/* Lowest protocol version the hypervisor speaks. */
+	u16 min;
+	/* Highest. */
+	u16 max;
+	/* C-bit position it claims. */
+	u8 cbit;
 };
 
 static inline u64 sev_msr_sev_info_req(void)

@@ -18,6 +18,7 @@
 #include <linux/cpumask.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
+#include <linux/lockdep.h>
 #include <linux/printk.h>
 #include <asm/cpu.h>
 #include <asm/e820/api.h>
@@ -110,6 +111,7 @@ static void sev_es_ap_reset_hold(void)
 	struct vc_ctxt ctxt = { .user = false };
 	u64 woken;
 
+	lockdep_assert_irqs_disabled();
 	do {
 		if (ap_exit(&ctxt, SVM_VMGEXIT_AP_HLT_LOOP, 0, &woken) != VC_DONE)
 			sev_es_die(GHCB_TERM_VC_FAILED, "AP reset hold refused");

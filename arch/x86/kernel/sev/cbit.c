@@ -96,7 +96,10 @@ void sev_cbit_probe_prepare(struct sev_cbit_probe_area *area,
 	io->va_scratch = base | (((slot + 3) & 511UL) << 12);
 }
 
-/* The rules of the header comment, in order. */
+/*
+ * The verdict on one probe: the first of the four rules at the top of this
+ * file that it breaks, in the order listed there, or that it encrypts.
+ */
 enum sev_cbit_verdict sev_cbit_judge(const struct sev_cbit_probe_io *io,
 				     int faulted)
 {

@@ -75,7 +75,10 @@ static void cache_exit(struct kunit *test)
 static struct sev_cpuid_query query(u32 leaf, u32 subleaf, u64 xcr0,
 				    unsigned long cr4)
 {
-	return (struct sev_cpuid_query){ leaf, subleaf, xcr0, cr4 };
+	struct sev_cpuid_query q;
+
+	sev_cpuid_query_init(&q, leaf, subleaf, xcr0, cr4);
+	return q;
 }
 
 /* Put @r for @leaf/@subleaf, as the #VC path does after an exit. */
@@ -342,7 +345,7 @@ static void slot_being_written(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->regs[0], 0x3030);
 }
 
-/* A kernel CPUID #VC at @leaf/@subleaf through vc_emulate(). */
+/* A kernel CPUID #VC at @leaf/@subleaf through sev_es_emulate(). */
 static enum vc_result vc_cpuid(struct kunit *test, struct pt_regs *regs,
 			       u32 leaf, u32 subleaf)
 {
@@ -363,10 +366,10 @@ static enum vc_result vc_cpuid(struct kunit *test, struct pt_regs *regs,
 	ctxt.regs = regs;
 	ctxt.exit_code = SVM_EXIT_CPUID;
 	ctxt.cpuid_cache = &cache;
-	ghcb_invalidate(&test_ghcb);
+	sev_ghcb_invalidate(&test_ghcb);
 
 	local_irq_save(flags);
-	res = vc_emulate(&ctxt, &test_ghcb);
+	res = sev_es_emulate(&ctxt, &test_ghcb);
 	local_irq_restore(flags);
 	return res;
 }

@@ -54,10 +54,14 @@
 #include "internal.h"
 
 enum sev_cpuid_kind {
-	CPUID_FIXED,	/* the same answer everywhere, always */
-	CPUID_LEAF1,	/* per-CPU APIC ID, OSXSAVE from CR4 */
-	CPUID_LEAF7,	/* OSPKE from CR4 */
-	CPUID_XCR0,	/* keyed by the XCR0 asked with */
+	/* The same answer everywhere, always. */
+	CPUID_FIXED,
+	/* Per-CPU APIC ID, OSXSAVE from CR4. */
+	CPUID_LEAF1,
+	/* OSPKE from CR4. */
+	CPUID_LEAF7,
+	/* Keyed by the XCR0 asked with. */
+	CPUID_XCR0,
 };
 
 /*
@@ -134,6 +138,18 @@ int sev_cpuid_slot(u32 leaf, u32 subleaf, u8 *kind)
 	return slot;
 }
 
+/* A query for @leaf/@subleaf, its slot looked up once. */
+void sev_cpuid_query_init(struct sev_cpuid_query *q, u32 leaf, u32 subleaf,
+			  u64 xcr0, unsigned long cr4)
+{
+	q->leaf = leaf;
+	q->subleaf = subleaf;
+	q->xcr0 = xcr0;
+	q->cr4 = cr4;
+	q->kind = CPUID_FIXED;
+	q->slot = sev_cpuid_slot(leaf, subleaf, &q->kind);
+}
+
 /* The slots the allow-list needs; SEV_CPUID_SLOTS must be this. */
 int sev_cpuid_slots_needed(void)
 {
@@ -180,15 +196,13 @@ bool sev_cpuid_cache_get(struct sev_cpuid_cache *c,
 			 const struct sev_cpuid_query *q, u32 r[4])
 {
 	struct sev_cpuid_entry *e;
+	u8 kind = q->kind;
 	u32 seq, i;
-	int slot;
 	u64 tag;
-	u8 kind;
 
-	slot = sev_cpuid_slot(q->leaf, q->subleaf, &kind);
-	if (slot < 0)
+	if (q->slot < 0)
 		return false;
-	e = &c->slot[slot];
+	e = &c->slot[q->slot];
 
 	/* Pairs with the release in sev_cpuid_store(): the answer is whole. */
 	seq = smp_load_acquire(&e->seq);
@@ -234,12 +248,10 @@ static void sev_cpuid_store(struct sev_cpuid_entry *e, bool retag, u64 tag,
 void sev_cpuid_cache_put(struct sev_cpuid_cache *c,
 			 const struct sev_cpuid_query *q, u32 r[4])
 {
+	u8 kind = q->kind;
 	u64 tag = 0;
-	int slot;
-	u8 kind;
 
-	slot = sev_cpuid_slot(q->leaf, q->subleaf, &kind);
-	if (slot < 0)
+	if (q->slot < 0)
 		return;
 
 	switch (kind) {
@@ -257,7 +269,7 @@ void sev_cpuid_cache_put(struct sev_cpuid_cache *c,
 		tag = q->xcr0;
 		break;
 	}
-	sev_cpuid_store(&c->slot[slot], kind == CPUID_XCR0, tag, r);
+	sev_cpuid_store(&c->slot[q->slot], kind == CPUID_XCR0, tag, r);
 	sev_cpuid_present(c, kind, q, r);
 }
 

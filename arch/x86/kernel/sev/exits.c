@@ -31,7 +31,7 @@ static DEFINE_PER_CPU(unsigned long, sev_dr7) = DR7_RESET_VALUE;
 
 static enum vc_result not_returned(struct vc_ctxt *ctxt, const char *what)
 {
-	return vc_fatal(ctxt, GHCB_TERM_GHCB_VALID, what);
+	return sev_es_fatal(ctxt, GHCB_TERM_GHCB_VALID, what);
 }
 
 /* RDMSR, RDTSC(P), RDPMC: a 64-bit result in EDX:EAX. */
@@ -45,13 +45,21 @@ static enum vc_result take_edx_eax(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 	return VC_DONE;
 }
 
-/* The CPUID at hand, and the state of this CPU its answer depends on. */
-static void vc_cpuid_query(const struct vc_ctxt *ctxt, struct sev_cpuid_query *q)
+/*
+ * The CPUID at hand, the state of this CPU its answer depends on and its
+ * cache slot: made once per #VC, for the cache and then for the exit.
+ */
+static const struct sev_cpuid_query *vc_cpuid_query(struct vc_ctxt *ctxt)
 {
-	q->leaf = ctxt->regs->ax;
-	q->subleaf = ctxt->regs->cx;
-	q->cr4 = native_read_cr4();
-	q->xcr0 = q->cr4 & X86_CR4_OSXSAVE ? xgetbv(XCR_XFEATURE_ENABLED_MASK) : 1;
+	unsigned long cr4;
+
+	if (!ctxt->cpuid_asked) {
+		cr4 = native_read_cr4();
+		sev_cpuid_query_init(&ctxt->cpuid, ctxt->regs->ax,
+				     ctxt->regs->cx, sev_cpuid_xcr0(cr4), cr4);
+		ctxt->cpuid_asked = true;
+	}
+	return &ctxt->cpuid;
 }
 
 static void vc_cpuid_set(struct pt_regs *regs, const u32 r[4])
@@ -63,15 +71,13 @@ static void vc_cpuid_set(struct pt_regs *regs, const u32 r[4])
 }
 
 /* A CPUID the cache can answer, without an exit (cpuid-cache.c). */
-bool vc_cpuid_from_cache(struct vc_ctxt *ctxt)
+bool sev_es_cpuid_from_cache(struct vc_ctxt *ctxt)
 {
-	struct sev_cpuid_query q;
 	u32 r[4];
 
 	if (!ctxt->cpuid_cache)
 		return false;
-	vc_cpuid_query(ctxt, &q);
-	if (!sev_cpuid_cache_get(ctxt->cpuid_cache, &q, r))
+	if (!sev_cpuid_cache_get(ctxt->cpuid_cache, vc_cpuid_query(ctxt), r))
 		return false;
 	vc_cpuid_set(ctxt->regs, r);
 	return true;
@@ -81,37 +87,28 @@ bool vc_cpuid_from_cache(struct vc_ctxt *ctxt)
  * CPUID, exit 0x72 (GHCB spec 4.1.4): RAX, RCX and XCR0 in; four out.
  * The answer, checked, goes into the cache (if the #VC has one).
  */
-enum vc_result vc_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+enum vc_result sev_es_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
-	struct sev_cpuid_query q;
+	const struct sev_cpuid_query *q = vc_cpuid_query(ctxt);
 	enum vc_result res;
 	u32 r[4];
 
-	vc_cpuid_query(ctxt, &q);
-	ghcb_set_rax(ghcb, q.leaf);
-	ghcb_set_rcx(ghcb, q.subleaf);
-	ghcb_set_xcr0(ghcb, q.xcr0);
-
+	sev_ghcb_cpuid_request(ghcb, q->leaf, q->subleaf, q->xcr0);
 	res = sev_ghcb_call(ctxt, ghcb, SVM_EXIT_CPUID, 0, 0);
 	if (res != VC_DONE)
 		return res;
-	if (!ghcb_rax_is_valid(ghcb) || !ghcb_rbx_is_valid(ghcb) ||
-	    !ghcb_rcx_is_valid(ghcb) || !ghcb_rdx_is_valid(ghcb))
+	if (!sev_ghcb_cpuid_answer(ghcb, r))
 		return not_returned(ctxt, "CPUID response without all four registers");
 
-	r[0] = lower_32_bits(ghcb->save.rax);
-	r[1] = lower_32_bits(ghcb->save.rbx);
-	r[2] = lower_32_bits(ghcb->save.rcx);
-	r[3] = lower_32_bits(ghcb->save.rdx);
-	sev_es_check_cpuid(q.leaf, r[0]);
+	sev_es_check_cpuid(q->leaf, r[0]);
 	if (ctxt->cpuid_cache)
-		sev_cpuid_cache_put(ctxt->cpuid_cache, &q, r);
+		sev_cpuid_cache_put(ctxt->cpuid_cache, q, r);
 	vc_cpuid_set(ctxt->regs, r);
 	return VC_DONE;
 }
 
 /* RDMSR/WRMSR, exit 0x7c (GHCB spec 4.1.6): exit_info_1 1 for a write. */
-enum vc_result vc_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+enum vc_result sev_es_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	struct pt_regs *regs = ctxt->regs;
 	bool write = ctxt->code[ctxt->len - 1] == 0x30;
@@ -130,7 +127,7 @@ enum vc_result vc_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 }
 
 /* RDTSC 0x6e, RDTSCP 0x87 (GHCB spec 4.1.2, 4.1.11). */
-enum vc_result vc_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+enum vc_result sev_es_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	bool rdtscp = ctxt->exit_code == SVM_EXIT_RDTSCP;
 	struct pt_regs *regs = ctxt->regs;
@@ -148,7 +145,7 @@ enum vc_result vc_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 }
 
 /* RDPMC, exit 0x6f (GHCB spec 4.1.3): RCX in, RAX and RDX out. */
-enum vc_result vc_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+enum vc_result sev_es_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	enum vc_result res;
 
@@ -166,17 +163,16 @@ enum vc_result vc_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
  * The kernel does not execute INVD, and at CPL 3 it faults before any
  * intercept, so this #VC is a bug or a lie.
  */
-enum vc_result vc_handle_cache(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+enum vc_result sev_es_handle_cache(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	if (ctxt->exit_code == SVM_EXIT_INVD)
-		return ctxt->user ? VC_SIGBUS :
-		       vc_fatal(ctxt, GHCB_TERM_VC_UNEXPECTED,
-				"INVD would drop private data");
+		return sev_es_refuse(ctxt, GHCB_TERM_VC_UNEXPECTED,
+				     "INVD would drop private data");
 	return sev_ghcb_call(ctxt, ghcb, SVM_EXIT_WBINVD, 0, 0);
 }
 
 /* MONITOR 0x8a, MWAIT 0x8b (GHCB spec 4.1.8): RAX, RCX (and RDX) in. */
-enum vc_result vc_handle_monitor(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+enum vc_result sev_es_handle_monitor(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	struct pt_regs *regs = ctxt->regs;
 
@@ -192,7 +188,7 @@ enum vc_result vc_handle_monitor(struct vc_ctxt *ctxt, struct ghcb *ghcb)
  * hypervisor's ABI, so its hooks choose them.  Without a hypervisor that
  * has any, there is nothing to call: #UD, as on bare metal.
  */
-enum vc_result vc_handle_vmmcall(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+enum vc_result sev_es_handle_vmmcall(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	struct pt_regs *regs = ctxt->regs;
 	enum vc_result res;
@@ -216,8 +212,8 @@ enum vc_result vc_handle_vmmcall(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	regs->ax = ghcb->save.rax;
 
 	if (!x86_platform.hyper.sev_es_hcall_finish(ghcb, regs))
-		return ctxt->user ? VC_SIGBUS :
-		       not_returned(ctxt, "VMMCALL response the hypervisor ABI refuses");
+		return sev_es_refuse(ctxt, GHCB_TERM_GHCB_VALID,
+				     "VMMCALL response the hypervisor ABI refuses");
 	return VC_DONE;
 }
 
@@ -229,25 +225,25 @@ static unsigned long *dr7_gpr(struct vc_ctxt *ctxt)
 }
 
 /* MOV from DR7, exit 0x27: the guest's own copy, no exit needed. */
-enum vc_result vc_handle_dr7_read(struct vc_ctxt *ctxt)
+enum vc_result sev_es_handle_dr7_read(struct vc_ctxt *ctxt)
 {
 	unsigned long *reg = dr7_gpr(ctxt);
 
 	if (!reg)
-		return vc_check_insn(ctxt);
+		return sev_es_check_insn(ctxt);
 	*reg = this_cpu_read(sev_dr7);
 	return VC_DONE;
 }
 
 /* MOV to DR7, exit 0x37 (GHCB spec 4.1.1): the hypervisor gets RAX. */
-enum vc_result vc_handle_dr7_write(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+enum vc_result sev_es_handle_dr7_write(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	unsigned long *reg = dr7_gpr(ctxt);
 	enum vc_result res;
 	unsigned long val;
 
 	if (!reg)
-		return vc_check_insn(ctxt);
+		return sev_es_check_insn(ctxt);
 	if (upper_32_bits(*reg)) {
 		ctxt->exc.vector = X86_TRAP_GP;
 		ctxt->exc.error_code = 0;

@@ -3,12 +3,12 @@
  * KUnit fuzzers for the SEV-ES runtime, on what a hypervisor controls.
  *
  * fuzz_decode: seeded random instruction bytes x #VC error codes x modes
- * (kernel, 64-bit user, compat user) through vc_decode(): the fetch, the
+ * (kernel, 64-bit user, compat user) through sev_es_decode(): the fetch, the
  * instruction decoder and the check that the instruction is one that
  * makes the exit.  What it accepts is checked against the opcodes of the
  * exit, read from the bytes.
  *
- * fuzz_response: every exit the runtime handles, emulated by vc_emulate()
+ * fuzz_response: every exit the runtime handles, emulated by sev_es_emulate()
  * against a stand-in hypervisor answering with seeded random GHCB
  * contents: result codes, valid bits, register values, scratch areas and
  * lengths, injected events.  Each answer is judged here by the rules of
@@ -66,7 +66,7 @@ MODULE_PARM_DESC(first, "number of the first case");
 /* Failures reported in full per fuzzer; the others are counted. */
 #define FUZZ_REPORTED	8
 #define FUZZ_CANARY	0xa5
-/* No termination reason: vc_fatal() was not called. */
+/* No termination reason: sev_es_fatal() was not called. */
 #define FUZZ_NO_REASON	0xdead
 #define FUZZ_BUF_SIZE	(2 * PAGE_SIZE)
 /* IO-APIC registers: MMIO, mapped shared. */
@@ -84,9 +84,11 @@ static const char * const result_names[] = {
 struct fuzz_run {
 	struct kunit *test;
 	u64 seed;
-	unsigned long index;		/* the case running */
+	/* The case running. */
+	unsigned long index;
 	unsigned long failures;
-	bool failed;			/* this case has failed */
+	/* This case has failed. */
+	bool failed;
 	struct rnd_state rnd;
 	unsigned long results[VC_FATAL + 1];
 };
@@ -99,15 +101,19 @@ struct fuzz_run {
 struct fuzz_env {
 	u8 *kcode;
 	u8 *kbuf;
-	u8 *expect;			/* what a buffer must hold after a case */
-	u8 *seen;			/* what it holds */
+	/* What a buffer must hold after a case. */
+	u8 *expect;
+	/* What it holds. */
+	u8 *seen;
 	struct mm_struct *mm;
 	unsigned long ucode;
 	unsigned long ubuf;
 	void __iomem *mmio;
-	bool shared_buffer;		/* GHCB pages: exits with data */
+	/* GHCB pages: exits with data. */
+	bool shared_buffer;
 	bool encrypted;
-	bool user_io;			/* user port IO allowed (IOPL 3) */
+	/* User port IO allowed (IOPL 3). */
+	bool user_io;
 };
 
 /* The guest's registers and the #VC context, between canaries. */
@@ -383,6 +389,7 @@ static void frame_init(struct fuzz_run *run, struct fuzz_frame *f,
 	f->ctxt.reason = FUZZ_NO_REASON;
 	f->ctxt.what = NULL;
 	f->ctxt.cpuid_cache = NULL;
+	f->ctxt.cpuid_asked = false;
 }
 
 static bool canaries_intact(const struct fuzz_frame *f)
@@ -409,7 +416,7 @@ static void check_regs(struct fuzz_run *run, const struct pt_regs *regs,
 	}
 }
 
-/* A termination reason of ours, given with a message by vc_fatal(). */
+/* A termination reason of ours, given with a message by sev_es_fatal(). */
 static bool reason_named(const struct vc_ctxt *ctxt)
 {
 	return ctxt->what && ctxt->reason >= GHCB_TERM_MSR_RESPONSE &&
@@ -467,7 +474,7 @@ static enum vc_result run_decode(struct fuzz_frame *f)
 
 	local_irq_save(flags);
 	pagefault_disable();
-	res = vc_decode(&f->ctxt);
+	res = sev_es_decode(&f->ctxt);
 	pagefault_enable();
 	local_irq_restore(flags);
 	return res;
@@ -483,7 +490,8 @@ static const u8 legacy_prefixes[] = {
 struct fuzz_opcode {
 	u8 len;
 	u8 b[3];
-	unsigned long exit_code;	/* the exit it makes, or 0 */
+	/* The exit it makes, or 0. */
+	unsigned long exit_code;
 };
 
 static const struct fuzz_opcode opcodes[] = {
@@ -609,7 +617,7 @@ static const char *ioio_wrong(struct fuzz_frame *f, const u8 *b,
 	if (ctxt->len != p + (imm ? 2 : 1))
 		return "IN/OUT length is not the instruction's";
 
-	info = vc_ioio_info(ctxt, &port, &size);
+	info = sev_es_ioio_info(ctxt, &port, &size);
 	want_size = 1;
 	if (op & 1)
 		want_size = (rex & 8) || !has_prefix(b, p, 0x66) ? 4 : 2;
@@ -1023,30 +1031,42 @@ struct resp_case {
 	/* A verdict reached without the hypervisor (exits false). */
 	bool exits;
 	enum vc_result pre;
-	unsigned int pre_reason;	/* VC_FATAL */
-	int pre_vector;			/* VC_EXCEPTION, error code 0 */
+	/* VC_FATAL. */
+	unsigned int pre_reason;
+	/* VC_EXCEPTION, error code 0. */
+	int pre_vector;
 
 	/* The request it must make. */
 	u64 req_exit, req_info1, req_info2;
 	bool check_rax, check_rcx;
 	u64 req_rax, req_rcx;
-	u8 allowed[16];			/* what the request may mark valid */
-	unsigned int needs;		/* NEED_*: what the answer must hold */
-	bool shared;			/* data in the shared buffer */
+	/* What the request may mark valid. */
+	u8 allowed[16];
+	/* NEED_*: what the answer must hold. */
+	unsigned int needs;
+	/* Data in the shared buffer. */
+	bool shared;
 	u64 scratch;
-	unsigned int units;		/* asked for, in sw_exit_info_2 */
-	bool more;			/* a REP with units left: VC_RETRY */
+	/* Asked for, in sw_exit_info_2. */
+	unsigned int units;
+	/* A REP with units left: VC_RETRY. */
+	bool more;
 
 	/* IN/OUT/INS/OUTS, MMIO */
 	unsigned int size, asize, count;
 	bool rep, user_buf;
-	unsigned long start;		/* the lowest byte of the elements */
-	u8 req_data[8];			/* MMIO write data */
+	/* The lowest byte of the elements. */
+	unsigned long start;
+	/* MMIO write data. */
+	u8 req_data[8];
 	int mmio_type;
-	unsigned int reg;		/* MMIO or DR7 register */
-	bool high_byte;			/* AH, CH, DH, BH */
+	/* MMIO or DR7 register. */
+	unsigned int reg;
+	/* AH, CH, DH, BH. */
+	bool high_byte;
 	unsigned int opsize;
-	unsigned long dr7;		/* DR7 read: the shadow before */
+	/* DR7 read: the shadow before. */
+	unsigned long dr7;
 };
 
 static void allow(struct resp_case *rc, unsigned int idx)
@@ -1517,8 +1537,10 @@ static bool build_case(struct fuzz_run *run, struct fuzz_env *env,
 
 /* The verdict an answer calls for, by the GHCB specification. */
 struct verdict {
-	unsigned int results;		/* BIT(enum vc_result) */
-	unsigned int reasons;		/* BIT(reason - GHCB_TERM_MSR_RESPONSE) */
+	/* BIT(enum vc_result). */
+	unsigned int results;
+	/* BIT(reason - GHCB_TERM_MSR_RESPONSE). */
+	unsigned int reasons;
 	int vector;
 	unsigned long error_code;
 };
@@ -1827,14 +1849,14 @@ static unsigned long dr7_access(bool write, unsigned long val)
 		.exit_code = write ? SVM_EXIT_WRITE_DR7 : SVM_EXIT_READ_DR7,
 	};
 
-	if (vc_decode(&ctxt) != VC_DONE)
+	if (sev_es_decode(&ctxt) != VC_DONE)
 		return val;
 	if (!write) {
-		vc_handle_dr7_read(&ctxt);
+		sev_es_handle_dr7_read(&ctxt);
 		return regs.ax;
 	}
 	hv.forced = true;
-	vc_handle_dr7_write(&ctxt, &fuzz_ghcb);
+	sev_es_handle_dr7_write(&ctxt, &fuzz_ghcb);
 	hv.forced = false;
 	return val;
 }
@@ -1853,7 +1875,7 @@ static enum vc_result run_emulate(struct fuzz_run *run, struct resp_case *rc,
 	unsigned long flags;
 
 	/* as sev_ghcb_get() leaves it, with stale values behind */
-	ghcb_invalidate(&fuzz_ghcb);
+	sev_ghcb_invalidate(&fuzz_ghcb);
 	fuzz_ghcb.save.rax = rnd64(run);
 	fuzz_ghcb.save.rbx = rnd64(run);
 	fuzz_ghcb.save.rcx = rnd64(run);
@@ -1867,7 +1889,7 @@ static enum vc_result run_emulate(struct fuzz_run *run, struct resp_case *rc,
 	if (rc->shared)
 		rc->scratch = sev_ghcb_scratch_pa(&fuzz_ghcb);
 	pagefault_disable();
-	res = vc_emulate(&f->ctxt, &fuzz_ghcb);
+	res = sev_es_emulate(&f->ctxt, &fuzz_ghcb);
 	pagefault_enable();
 	fuzz_answer.save = fuzz_ghcb.save;
 	if (rc->kind == R_DR7_WRITE)
@@ -1972,7 +1994,7 @@ static enum vc_result response_one(struct fuzz_run *run, struct fuzz_env *env)
 	return res;
 }
 
-/* User port IO passes vc_ioio_allowed() with IOPL 3, for this thread. */
+/* User port IO passes sev_es_ioio_allowed() with IOPL 3, for this thread. */
 static bool fuzz_iopl(bool on)
 {
 #ifdef CONFIG_X86_IOPL_IOPERM

@@ -21,6 +21,7 @@
 #include <linux/instrumentation.h>
 #include <linux/irqflags.h>
 #include <linux/kernel.h>
+#include <linux/lockdep.h>
 #include <linux/memblock.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
@@ -42,8 +43,10 @@
 #define GHCB_RESULT_ERROR	2
 
 struct sev_es_percpu {
-	struct ghcb ghcb;		/* shared with the hypervisor */
-	struct ghcb backup;		/* private: an interrupted request */
+	/* Shared with the hypervisor. */
+	struct ghcb ghcb;
+	/* Private: an interrupted request. */
+	struct ghcb backup;
 	u64 ghcb_pa;
 	bool ghcb_active;
 	bool backup_active;
@@ -53,6 +56,11 @@ static DEFINE_PER_CPU(struct sev_es_percpu *, sev_es_percpu);
 DEFINE_STATIC_KEY_FALSE(sev_es_enable_key);
 
 static struct ghcb boot_ghcb_page __bss_decrypted __aligned(PAGE_SIZE);
+/*
+ * The first #VC can come before x86_64_start_kernel() clears .bss, once
+ * startup_64 has run early_setup_idt(): in .bss, the pointer it sets up
+ * would be wiped.
+ */
 static struct ghcb *boot_ghcb __section(".data");
 static u16 ghcb_version __ro_after_init;
 
@@ -109,8 +117,8 @@ void __noreturn sev_es_die(unsigned int reason, const char *what)
 	sev_es_msr_terminate(SEV_TERM_SET_LINUX, reason);
 }
 
-enum vc_result vc_fatal(struct vc_ctxt *ctxt, unsigned int reason,
-			const char *what)
+enum vc_result sev_es_fatal(struct vc_ctxt *ctxt, unsigned int reason,
+			    const char *what)
 {
 	ctxt->reason = reason;
 	ctxt->what = what;
@@ -127,6 +135,10 @@ noinstr struct ghcb *sev_ghcb_get(struct ghcb_state *state)
 {
 	struct sev_es_percpu *d = this_cpu_read(sev_es_percpu);
 
+	instrumentation_begin();
+	lockdep_assert_irqs_disabled();
+	instrumentation_end();
+
 	state->saved = NULL;
 	if (unlikely(d->ghcb_active)) {
 		if (d->backup_active) {
@@ -139,7 +151,7 @@ noinstr struct ghcb *sev_ghcb_get(struct ghcb_state *state)
 		state->saved = &d->backup;
 	}
 	d->ghcb_active = true;
-	ghcb_invalidate(&d->ghcb);
+	sev_ghcb_invalidate(&d->ghcb);
 	return &d->ghcb;
 }
 
@@ -159,7 +171,7 @@ noinstr void sev_ghcb_put(struct ghcb_state *state)
 		d->backup_active = false;
 		return;
 	}
-	ghcb_invalidate(&d->ghcb);
+	sev_ghcb_invalidate(&d->ghcb);
 	d->ghcb_active = false;
 }
 
@@ -192,8 +204,8 @@ static enum vc_result check_injection(struct vc_ctxt *ctxt,
 	    (ev & GENMASK_ULL(30, 12)) ||
 	    (vector != X86_TRAP_GP && vector != X86_TRAP_UD) ||
 	    (vector == X86_TRAP_UD && has_error))
-		return vc_fatal(ctxt, GHCB_TERM_GHCB_INJECT,
-				"hypervisor asks to inject an exception it may not");
+		return sev_es_fatal(ctxt, GHCB_TERM_GHCB_INJECT,
+				    "hypervisor asks to inject an exception it may not");
 
 	ctxt->exc.vector = vector;
 	ctxt->exc.error_code = has_error ? ev >> 32 : 0;
@@ -204,8 +216,8 @@ enum vc_result sev_ghcb_check_result(struct vc_ctxt *ctxt,
 				     const struct ghcb *ghcb)
 {
 	if (!ghcb_sw_exit_info_1_is_valid(ghcb))
-		return vc_fatal(ctxt, GHCB_TERM_GHCB_RESPONSE,
-				"GHCB response without sw_exit_info_1");
+		return sev_es_fatal(ctxt, GHCB_TERM_GHCB_RESPONSE,
+				    "GHCB response without sw_exit_info_1");
 
 	switch (ghcb->save.sw_exit_info_1) {
 	case GHCB_RESULT_OK:
@@ -214,13 +226,11 @@ enum vc_result sev_ghcb_check_result(struct vc_ctxt *ctxt,
 		return check_injection(ctxt, ghcb);
 	case GHCB_RESULT_ERROR:
 		/* User space can ask for what the hypervisor refuses. */
-		if (ctxt->user)
-			return VC_SIGBUS;
-		return vc_fatal(ctxt, GHCB_TERM_VC_FAILED,
-				"hypervisor refused a kernel request");
+		return sev_es_refuse(ctxt, GHCB_TERM_VC_FAILED,
+				     "hypervisor refused a kernel request");
 	default:
-		return vc_fatal(ctxt, GHCB_TERM_GHCB_RESPONSE,
-				"sw_exit_info_1 is not a GHCB result");
+		return sev_es_fatal(ctxt, GHCB_TERM_GHCB_RESPONSE,
+				    "sw_exit_info_1 is not a GHCB result");
 	}
 }
 
@@ -240,22 +250,11 @@ static bool ghcb_test_exit(struct ghcb *ghcb)
 static inline bool ghcb_test_exit(struct ghcb *ghcb) { return false; }
 #endif
 
-/* The request fields every exit has (GHCB spec 2.3.2). */
-static __always_inline void ghcb_request(struct ghcb *ghcb, u64 exit_code,
-					 u64 info1, u64 info2)
-{
-	ghcb->protocol_version = ghcb_version;
-	ghcb->ghcb_usage = GHCB_DEFAULT_USAGE;
-	ghcb_set_sw_exit_code(ghcb, exit_code);
-	ghcb_set_sw_exit_info_1(ghcb, info1);
-	ghcb_set_sw_exit_info_2(ghcb, info2);
-}
-
 /* One NAE exit through @ghcb: request, VMGEXIT, check. */
 enum vc_result sev_ghcb_call(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 			     u64 exit_code, u64 info1, u64 info2)
 {
-	ghcb_request(ghcb, exit_code, info1, info2);
+	sev_ghcb_request(ghcb, ghcb_version, exit_code, info1, info2);
 	if (!ghcb_test_exit(ghcb)) {
 		sev_es_wr_ghcb_msr(ghcb_pa(ghcb));
 		sev_es_vmgexit();
@@ -280,8 +279,8 @@ enum vc_result sev_ghcb_check_scratch(struct vc_ctxt *ctxt,
 {
 	if ((ghcb_sw_scratch_is_valid(ghcb) && ghcb->save.sw_scratch != scratch) ||
 	    (ghcb_sw_exit_info_2_is_valid(ghcb) && ghcb->save.sw_exit_info_2 > count))
-		return vc_fatal(ctxt, GHCB_TERM_GHCB_SIZE,
-				"response beyond the request's shared buffer");
+		return sev_es_fatal(ctxt, GHCB_TERM_GHCB_SIZE,
+				    "response beyond the request's shared buffer");
 	return VC_DONE;
 }
 
@@ -296,7 +295,7 @@ noinstr void __sev_es_nmi_complete(void)
 	struct ghcb *ghcb;
 
 	ghcb = sev_ghcb_get(&state);
-	ghcb_request(ghcb, SVM_VMGEXIT_NMI_COMPLETE, 0, 0);
+	sev_ghcb_request(ghcb, ghcb_version, SVM_VMGEXIT_NMI_COMPLETE, 0, 0);
 	sev_es_wr_ghcb_msr(this_cpu_read(sev_es_percpu)->ghcb_pa);
 	sev_es_vmgexit();
 	if (unlikely(!ghcb_sw_exit_info_1_is_valid(ghcb) ||
@@ -335,7 +334,7 @@ early_initcall(sev_es_unblock_early_nmis);
 struct ghcb *sev_boot_ghcb(void)
 {
 	if (boot_ghcb)
-		ghcb_invalidate(boot_ghcb);
+		sev_ghcb_invalidate(boot_ghcb);
 	return boot_ghcb;
 }
 

@@ -79,7 +79,7 @@ static bool fast_match(struct vc_ctxt *ctxt, int n)
 {
 	const struct vc_opcode *op = fixed_opcode(ctxt->exit_code);
 	const u8 *b = ctxt->code;
-	unsigned int pfx;
+	struct sev_ioio io;
 
 	if (op) {
 		if (n < op->len || memcmp(b, op->b, op->len))
@@ -95,11 +95,9 @@ static bool fast_match(struct vc_ctxt *ctxt, int n)
 		ctxt->len = 2;
 		return true;
 	case SVM_EXIT_IOIO:
-		pfx = n > 1 && b[0] == 0x66;
-		if (n < pfx + 2 || !is_ioio_opcode(b[pfx]) || b[pfx] < 0xe4)
-			return false;	/* strings take the decoder */
-		ctxt->len = pfx + (b[pfx] <= 0xe7 ? 2 : 1);
-		return true;
+		/* String IO takes the decoder. */
+		ctxt->len = sev_ioio_decode(b, n, ctxt->regs->dx, &io);
+		return ctxt->len;
 	default:
 		return false;
 	}
@@ -302,7 +300,7 @@ static bool uses_ldt(struct pt_regs *regs)
 	return ((regs->ss | sel[0] | sel[1] | sel[2] | sel[3]) & SEGMENT_TI_MASK);
 }
 
-enum vc_result vc_decode(struct vc_ctxt *ctxt)
+enum vc_result sev_es_decode(struct vc_ctxt *ctxt)
 {
 	enum insn_mode mode = INSN_MODE_KERN;
 	int n;
@@ -313,9 +311,9 @@ enum vc_result vc_decode(struct vc_ctxt *ctxt)
 	n = fetch(ctxt);
 	if (n <= 0) {
 		if (ctxt->user)
-			return vc_fault(ctxt, ctxt->regs->ip, false);
-		return vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
-				"#VC on an instruction that cannot be read");
+			return sev_es_fault(ctxt, ctxt->regs->ip, false);
+		return sev_es_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
+				    "#VC on an instruction that cannot be read");
 	}
 	if (fast_match(ctxt, n))
 		return VC_DONE;
@@ -323,14 +321,12 @@ enum vc_result vc_decode(struct vc_ctxt *ctxt)
 	if (ctxt->user)
 		mode = user_64bit_mode(ctxt->regs) ? INSN_MODE_64 : INSN_MODE_32;
 	if (insn_decode(&ctxt->insn, ctxt->code, n, mode) < 0) {
-		if (ctxt->user)
-			return VC_SIGBUS;
-		return vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
-				"#VC on an instruction that does not decode");
+		return sev_es_refuse(ctxt, GHCB_TERM_VC_MISMATCH,
+				     "#VC on an instruction that does not decode");
 	}
 	ctxt->decoded = true;
 	ctxt->len = ctxt->insn.length;
-	return vc_check_insn(ctxt);
+	return sev_es_check_insn(ctxt);
 }
 
 /*
@@ -338,21 +334,21 @@ enum vc_result vc_decode(struct vc_ctxt *ctxt)
  * user space it may be the user's own doing (code rewritten by another
  * thread after the #VC): the process gets SIGBUS, the guest goes on.
  */
-enum vc_result vc_check_insn(struct vc_ctxt *ctxt)
+enum vc_result sev_es_check_insn(struct vc_ctxt *ctxt)
 {
 	if (insn_matches(ctxt))
 		return VC_DONE;
 	if (ctxt->user)
 		return VC_SIGBUS;
 	if (ctxt->exit_code == SVM_EXIT_NPF)
-		return vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
-				"MMIO #VC not on a MOV to or from memory");
-	return vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
-			"#VC error code does not match the instruction");
+		return sev_es_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
+				    "MMIO #VC not on a MOV to or from memory");
+	return sev_es_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
+			    "#VC error code does not match the instruction");
 }
 
 /* The #PF the access would have raised had no #VC come first. */
-enum vc_result vc_fault(struct vc_ctxt *ctxt, unsigned long addr, bool write)
+enum vc_result sev_es_fault(struct vc_ctxt *ctxt, unsigned long addr, bool write)
 {
 	unsigned long ec = 0;
 
@@ -406,9 +402,9 @@ static enum vc_result mem_failed(struct vc_ctxt *ctxt, unsigned long addr,
 	u64 pa;
 
 	if (ctxt->user &&
-	    vc_virt_to_phys(ctxt, addr, write, &pa, &shared) == VC_DONE)
+	    sev_es_virt_to_phys(ctxt, addr, write, &pa, &shared) == VC_DONE)
 		return VC_SIGBUS;
-	return vc_fault(ctxt, addr, write);
+	return sev_es_fault(ctxt, addr, write);
 }
 
 /*
@@ -416,8 +412,8 @@ static enum vc_result mem_failed(struct vc_ctxt *ctxt, unsigned long addr,
  * the instruction would have used: the kernel's nofault accessors move
  * them with a single MOV too.
  */
-enum vc_result vc_read_mem(struct vc_ctxt *ctxt, unsigned long addr,
-			   void *buf, unsigned int len)
+enum vc_result sev_es_read_mem(struct vc_ctxt *ctxt, unsigned long addr,
+			       void *buf, unsigned int len)
 {
 	long ret = -EFAULT;
 	u64 val = 0;
@@ -438,8 +434,8 @@ enum vc_result vc_read_mem(struct vc_ctxt *ctxt, unsigned long addr,
 	return VC_DONE;
 }
 
-enum vc_result vc_write_mem(struct vc_ctxt *ctxt, unsigned long addr,
-			    const void *buf, unsigned int len)
+enum vc_result sev_es_write_mem(struct vc_ctxt *ctxt, unsigned long addr,
+				const void *buf, unsigned int len)
 {
 	u64 val = vc_get_bytes(buf, len);
 	long ret = -EFAULT;
@@ -463,8 +459,8 @@ enum vc_result vc_write_mem(struct vc_ctxt *ctxt, unsigned long addr,
  * boot rewrites), user and write permissions checked on every level.
  * *@shared says whether the mapping has the C-bit clear.
  */
-enum vc_result vc_virt_to_phys(struct vc_ctxt *ctxt, unsigned long va,
-			       bool write, u64 *pa, bool *shared)
+enum vc_result sev_es_virt_to_phys(struct vc_ctxt *ctxt, unsigned long va,
+				   bool write, u64 *pa, bool *shared)
 {
 	static const unsigned int shift[] = { 48, 39, 30, 21, 12 };
 	unsigned int level = native_read_cr4() & X86_CR4_LA57 ? 0 : 1;
@@ -476,7 +472,7 @@ enum vc_result vc_virt_to_phys(struct vc_ctxt *ctxt, unsigned long va,
 		if (!(entry & _PAGE_PRESENT) ||
 		    (ctxt->user && !(entry & _PAGE_USER)) ||
 		    (write && !(entry & _PAGE_RW)))
-			return vc_fault(ctxt, va, write);
+			return sev_es_fault(ctxt, va, write);
 		if (level == 4 || (level >= 2 && (entry & _PAGE_PSE)))
 			break;
 		table = __va(entry & PTE_PFN_MASK);

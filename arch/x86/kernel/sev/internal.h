@@ -22,6 +22,7 @@
 #include <linux/string.h>
 #include <linux/types.h>
 #include <asm/insn.h>
+#include <asm/sev-es-ghcb.h>
 #include <asm/svm.h>
 #include <asm/unaligned.h>
 
@@ -30,11 +31,16 @@ struct sev_cpuid_cache;
 
 /* How one #VC ends. */
 enum vc_result {
-	VC_DONE,	/* emulated: go past the instruction */
-	VC_RETRY,	/* emulated in part (REP): run it again */
-	VC_EXCEPTION,	/* raise ctxt->exc in its place */
-	VC_SIGBUS,	/* user space asked for what cannot be done */
-	VC_FATAL,	/* end the guest with ctxt->reason */
+	/* Emulated: go past the instruction. */
+	VC_DONE,
+	/* Emulated in part (REP): run it again. */
+	VC_RETRY,
+	/* Raise ctxt->exc in its place. */
+	VC_EXCEPTION,
+	/* User space asked for what cannot be done. */
+	VC_SIGBUS,
+	/* End the guest with ctxt->reason. */
+	VC_FATAL,
 };
 
 struct vc_exception {
@@ -43,27 +49,55 @@ struct vc_exception {
 	unsigned long cr2;
 };
 
+/*
+ * A CPUID as the exit asks it, the CPU state its answer depends on, and
+ * where the cache keeps that answer: made by sev_cpuid_query_init().
+ */
+struct sev_cpuid_query {
+	u32 leaf;
+	u32 subleaf;
+	/* As sent: XCR0, or 1 without CR4.OSXSAVE. */
+	u64 xcr0;
+	unsigned long cr4;
+	/* The cache slot, or -1 for a CPUID it never keeps; its kind. */
+	int slot;
+	u8 kind;
+};
+
 /* One #VC being handled. */
 struct vc_ctxt {
 	struct pt_regs *regs;
-	unsigned long exit_code;	/* the #VC error code */
+	/* The #VC error code. */
+	unsigned long exit_code;
 	bool user;
-	bool decoded;			/* insn is valid (not the fast path) */
-	unsigned int len;		/* instruction length */
-	const u8 *code;			/* the instruction: at RIP or bytes */
-	u8 bytes[MAX_INSN_SIZE];	/* a copy, when one was needed */
+	/* @insn is valid: the decoder ran, not the fast path. */
+	bool decoded;
+	/* Instruction length. */
+	unsigned int len;
+	/* The instruction: at RIP or bytes. */
+	const u8 *code;
+	/* A copy of the instruction, when one was needed. */
+	u8 bytes[MAX_INSN_SIZE];
 	struct insn insn;
-	int mmio_type;			/* enum mmio_type, for SVM_EXIT_NPF */
+	/* An enum mmio_type, for SVM_EXIT_NPF. */
+	int mmio_type;
 	int mmio_bytes;
 	struct vc_exception exc;
-	unsigned int reason;		/* SEV_TERM_* for VC_FATAL */
-	const char *what;		/* for the log */
-	struct sev_cpuid_cache *cpuid_cache;	/* answers CPUID, or NULL */
+	/* The GHCB_TERM_* reason, for VC_FATAL. */
+	unsigned int reason;
+	/* What went wrong, for the log. */
+	const char *what;
+	/* Answers CPUID, or NULL. */
+	struct sev_cpuid_cache *cpuid_cache;
+	/* For SVM_EXIT_CPUID: the query, once cpuid_asked says it is made. */
+	struct sev_cpuid_query cpuid;
+	bool cpuid_asked;
 };
 
 /* ghcb.c */
 struct ghcb_state {
-	struct ghcb *saved;		/* the backup holding the outer user */
+	/* The backup holding the outer user. */
+	struct ghcb *saved;
 };
 
 struct ghcb *sev_ghcb_get(struct ghcb_state *state);
@@ -72,8 +106,20 @@ enum vc_result sev_ghcb_call(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 			     u64 exit_code, u64 info1, u64 info2);
 enum vc_result sev_ghcb_check_result(struct vc_ctxt *ctxt,
 				     const struct ghcb *ghcb);
-enum vc_result vc_fatal(struct vc_ctxt *ctxt, unsigned int reason,
-			const char *what);
+enum vc_result sev_es_fatal(struct vc_ctxt *ctxt, unsigned int reason,
+			    const char *what);
+
+/*
+ * Something the guest cannot do for this #VC: a user task gets SIGBUS,
+ * the kernel, which has no way around it, ends the guest with @reason.
+ */
+static inline enum vc_result sev_es_refuse(struct vc_ctxt *ctxt,
+					   unsigned int reason, const char *what)
+{
+	if (ctxt->user)
+		return VC_SIGBUS;
+	return sev_es_fatal(ctxt, reason, what);
+}
 void __noreturn sev_es_die(unsigned int reason, const char *what);
 bool sev_ghcb_runtime_ready(void);
 unsigned int sev_ghcb_version(void);
@@ -90,19 +136,19 @@ extern void (*sev_ghcb_test_hv)(struct ghcb *ghcb);
 #endif
 
 /* vc.c */
-enum vc_result vc_emulate(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result sev_es_emulate(struct vc_ctxt *ctxt, struct ghcb *ghcb);
 
 /* insn.c */
-enum vc_result vc_decode(struct vc_ctxt *ctxt);
-enum vc_result vc_check_insn(struct vc_ctxt *ctxt);
-enum vc_result vc_read_mem(struct vc_ctxt *ctxt, unsigned long addr,
-			   void *buf, unsigned int len);
-enum vc_result vc_write_mem(struct vc_ctxt *ctxt, unsigned long addr,
-			    const void *buf, unsigned int len);
-enum vc_result vc_virt_to_phys(struct vc_ctxt *ctxt, unsigned long va,
-			       bool write, u64 *pa, bool *shared);
-enum vc_result vc_fault(struct vc_ctxt *ctxt, unsigned long addr,
-			bool write);
+enum vc_result sev_es_decode(struct vc_ctxt *ctxt);
+enum vc_result sev_es_check_insn(struct vc_ctxt *ctxt);
+enum vc_result sev_es_read_mem(struct vc_ctxt *ctxt, unsigned long addr,
+			       void *buf, unsigned int len);
+enum vc_result sev_es_write_mem(struct vc_ctxt *ctxt, unsigned long addr,
+				const void *buf, unsigned int len);
+enum vc_result sev_es_virt_to_phys(struct vc_ctxt *ctxt, unsigned long va,
+				   bool write, u64 *pa, bool *shared);
+enum vc_result sev_es_fault(struct vc_ctxt *ctxt, unsigned long addr,
+			    bool write);
 
 /* mem.c */
 void sev_enc_phys_runs(unsigned long vaddr, unsigned long size, bool enc,
@@ -117,16 +163,16 @@ bool sev_es_parking_ready(void);
 void sev_es_park(void);
 
 /* exits.c */
-bool vc_cpuid_from_cache(struct vc_ctxt *ctxt);
-enum vc_result vc_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb);
-enum vc_result vc_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb);
-enum vc_result vc_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb);
-enum vc_result vc_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb);
-enum vc_result vc_handle_cache(struct vc_ctxt *ctxt, struct ghcb *ghcb);
-enum vc_result vc_handle_monitor(struct vc_ctxt *ctxt, struct ghcb *ghcb);
-enum vc_result vc_handle_vmmcall(struct vc_ctxt *ctxt, struct ghcb *ghcb);
-enum vc_result vc_handle_dr7_read(struct vc_ctxt *ctxt);
-enum vc_result vc_handle_dr7_write(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+bool sev_es_cpuid_from_cache(struct vc_ctxt *ctxt);
+enum vc_result sev_es_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result sev_es_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result sev_es_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result sev_es_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result sev_es_handle_cache(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result sev_es_handle_monitor(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result sev_es_handle_vmmcall(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result sev_es_handle_dr7_read(struct vc_ctxt *ctxt);
+enum vc_result sev_es_handle_dr7_write(struct vc_ctxt *ctxt, struct ghcb *ghcb);
 
 /* cpuid-cache.c */
 #define SEV_CPUID_SLOTS		47
@@ -134,25 +180,23 @@ enum vc_result vc_handle_dr7_write(struct vc_ctxt *ctxt, struct ghcb *ghcb);
 /* One answer: seq 0 empty, odd being written, even and not 0 valid. */
 struct sev_cpuid_entry {
 	u32 seq;
-	u32 regs[4];		/* EAX, EBX, ECX, EDX */
-	u64 tag;		/* the XCR0 of an XCR0-keyed answer, else 0 */
+	/* EAX, EBX, ECX, EDX. */
+	u32 regs[4];
+	/* The XCR0 of an XCR0-keyed answer, else 0. */
+	u64 tag;
 };
 
 struct sev_cpuid_cache {
 	struct sev_cpuid_entry slot[SEV_CPUID_SLOTS];
-	u32 __percpu *apic_id;	/* SEV_CPUID_APIC_ID(), once known */
+	/* SEV_CPUID_APIC_ID(), once known. */
+	u32 __percpu *apic_id;
 };
 
 /* A CPU's leaf 1 EBX[31:24], as a record valid for that CPU only. */
 #define SEV_CPUID_APIC_ID(cpu, id)	(BIT(31) | (u32)(cpu) << 8 | (u8)(id))
 
-/* A CPUID as the exit asks it, and the CPU state its answer depends on. */
-struct sev_cpuid_query {
-	u32 leaf;
-	u32 subleaf;
-	u64 xcr0;		/* as sent: XCR0, or 1 without CR4.OSXSAVE */
-	unsigned long cr4;
-};
+void sev_cpuid_query_init(struct sev_cpuid_query *q, u32 leaf, u32 subleaf,
+			  u64 xcr0, unsigned long cr4);
 
 /* The kernel's; the #VC entries answer from it and fill it. */
 extern struct sev_cpuid_cache sev_cpuid_cache;
@@ -166,11 +210,11 @@ int sev_cpuid_slots_needed(void);
 int sev_cpuid_cache_used(const struct sev_cpuid_cache *c);
 
 /* io.c */
-enum vc_result vc_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb);
-enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb);
-enum vc_result vc_handle_movs(struct vc_ctxt *ctxt);
-u64 vc_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size);
-bool vc_ioio_allowed(const struct vc_ctxt *ctxt, u16 port, unsigned int size);
+enum vc_result sev_es_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result sev_es_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb);
+enum vc_result sev_es_handle_movs(struct vc_ctxt *ctxt);
+u64 sev_es_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size);
+bool sev_es_ioio_allowed(const struct vc_ctxt *ctxt, u16 port, unsigned int size);
 
 /*
  * IOIO exit_info_1 (APM 15.10.2), beyond the SVM_IOIO_* of <asm/svm.h>:
@@ -181,13 +225,6 @@ bool vc_ioio_allowed(const struct vc_ctxt *ctxt, u16 port, unsigned int size);
 #define IOIO_ADDR(bytes)	((u64)(bytes) << (SVM_IOIO_ASIZE_SHIFT - 1))
 #define IOIO_SEG(seg)		((u64)(seg) << 10)
 #define IOIO_PORT(port)		((u64)(port) << 16)
-
-/* Nothing in the GHCB is valid to the hypervisor until an exit sets it. */
-static __always_inline void ghcb_invalidate(struct ghcb *ghcb)
-{
-	ghcb->save.sw_exit_code = 0;
-	memset(ghcb->save.valid_bitmap, 0, sizeof(ghcb->save.valid_bitmap));
-}
 
 /*
  * The low @len (1, 2, 4 or 8) bytes of @val to @buf, and back, in one

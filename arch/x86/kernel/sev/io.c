@@ -65,31 +65,31 @@ static const u8 svm_segment[] = {
 };
 
 /* exit_info_1 for the IN/OUT/INS/OUTS at RIP (APM 15.10.2). */
-u64 vc_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size)
+u64 sev_es_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size)
 {
-	const u8 *b = ctxt->code;
-	unsigned int opsize = 4, asize = 8, pfx = 0;
+	unsigned int opsize, asize;
+	struct sev_ioio io;
 	u64 info = 0;
 	u8 op;
 
-	if (ctxt->decoded) {
-		op = ctxt->insn.opcode.bytes[0];
-		/* There is no 64-bit IN or OUT: with REX.W they are 32-bit. */
-		opsize = min_t(unsigned int, ctxt->insn.opnd_bytes, 4);
-		asize = ctxt->insn.addr_bytes;
-	} else {
-		if (b[0] == 0x66) {
-			opsize = 2;
-			pfx = 1;
-		}
-		op = b[pfx];
+	/* Without the decoder, the bytes matched a plain IN or OUT. */
+	if (!ctxt->decoded) {
+		sev_ioio_decode(ctxt->code, ctxt->len, ctxt->regs->dx, &io);
+		*port = io.port;
+		*size = io.size;
+		return sev_ioio_info(&io);
 	}
+
+	op = ctxt->insn.opcode.bytes[0];
+	/* There is no 64-bit IN or OUT: with REX.W they are 32-bit. */
+	opsize = min_t(unsigned int, ctxt->insn.opnd_bytes, 4);
+	asize = ctxt->insn.addr_bytes;
 	*size = (op & 1) ? opsize : 1;
 
 	switch (op) {
 	case 0xe4 ... 0xe7:
 		/* An unsigned imm8; the decoder's value is sign-extended. */
-		*port = ctxt->decoded ? ctxt->insn.immediate.bytes[0] : b[pfx + 1];
+		*port = ctxt->insn.immediate.bytes[0];
 		break;
 	case 0x6c ... 0x6f:
 		info |= SVM_IOIO_STR_MASK | IOIO_ADDR(asize);
@@ -110,7 +110,7 @@ u64 vc_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size)
  * The TSS I/O bitmap the CPU would have checked: ioperm() ports clear
  * in the task's bitmap, or iopl(3) for all of them.
  */
-bool vc_ioio_allowed(const struct vc_ctxt *ctxt, u16 port, unsigned int size)
+bool sev_es_ioio_allowed(const struct vc_ctxt *ctxt, u16 port, unsigned int size)
 {
 	struct io_bitmap *iobm;
 	unsigned int p;
@@ -158,13 +158,12 @@ static enum vc_result ioio_string(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 		ptr = regs->si;
 	}
 	if (base == -1L)
-		return ctxt->user ? VC_SIGBUS :
-		       vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH, "string IO with a bad segment");
+		return sev_es_refuse(ctxt, GHCB_TERM_VC_MISMATCH, "string IO with a bad segment");
 
 	if (!in) {
 		for (i = 0; i < n; i++) {
-			res = vc_read_mem(ctxt, base + ((ptr + i * step) & mask),
-					  buf + i * size, size);
+			res = sev_es_read_mem(ctxt, base + ((ptr + i * step) & mask),
+					      buf + i * size, size);
 			if (res != VC_DONE)
 				return res;
 		}
@@ -181,8 +180,8 @@ static enum vc_result ioio_string(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 
 	if (in) {
 		for (i = 0; i < n; i++) {
-			res = vc_write_mem(ctxt, base + ((ptr + i * step) & mask),
-					   buf + i * size, size);
+			res = sev_es_write_mem(ctxt, base + ((ptr + i * step) & mask),
+					       buf + i * size, size);
 			if (res != VC_DONE)
 				return res;
 		}
@@ -197,7 +196,7 @@ static enum vc_result ioio_string(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 }
 
 /* IOIO, exit 0x7b (GHCB spec 4.1.5). */
-enum vc_result vc_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+enum vc_result sev_es_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	struct pt_regs *regs = ctxt->regs;
 	unsigned int size;
@@ -205,8 +204,8 @@ enum vc_result vc_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	u16 port;
 	u64 info;
 
-	info = vc_ioio_info(ctxt, &port, &size);
-	if (!vc_ioio_allowed(ctxt, port, size)) {
+	info = sev_es_ioio_info(ctxt, &port, &size);
+	if (!sev_es_ioio_allowed(ctxt, port, size)) {
 		ctxt->exc.vector = X86_TRAP_GP;
 		ctxt->exc.error_code = 0;
 		return VC_EXCEPTION;
@@ -220,7 +219,7 @@ enum vc_result vc_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	if (res != VC_DONE || !(info & SVM_IOIO_TYPE_MASK))
 		return res;
 	if (!ghcb_rax_is_valid(ghcb))
-		return vc_fatal(ctxt, GHCB_TERM_GHCB_VALID, "IN response without RAX");
+		return sev_es_fatal(ctxt, GHCB_TERM_GHCB_VALID, "IN response without RAX");
 	insn_assign_reg(&regs->ax, ghcb->save.rax, size);
 	return VC_DONE;
 }
@@ -244,9 +243,9 @@ static enum vc_result mmio_encrypted(struct vc_ctxt *ctxt, unsigned long va,
 	if (ctxt->user)
 		return VC_SIGBUS;
 	if (va < TASK_SIZE_MAX)
-		return vc_fault(ctxt, va, write);
-	return vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
-			"MMIO #VC on an encrypted kernel mapping");
+		return sev_es_fault(ctxt, va, write);
+	return sev_es_fatal(ctxt, GHCB_TERM_VC_MISMATCH,
+			    "MMIO #VC on an encrypted kernel mapping");
 }
 
 /*
@@ -262,12 +261,11 @@ static enum vc_result mmio_address(struct vc_ctxt *ctxt, bool write, u64 *pa)
 	bool shared;
 
 	if (va == -1UL || offset_in_page(va) + bytes > PAGE_SIZE)
-		return ctxt->user ? VC_SIGBUS :
-		       vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH, "MMIO operand not in one page");
+		return sev_es_refuse(ctxt, GHCB_TERM_VC_MISMATCH, "MMIO operand not in one page");
 	if (ctxt->user && va >= TASK_SIZE_MAX)
-		return vc_fault(ctxt, va, write);
+		return sev_es_fault(ctxt, va, write);
 
-	res = vc_virt_to_phys(ctxt, va, write, pa, &shared);
+	res = sev_es_virt_to_phys(ctxt, va, write, pa, &shared);
 	if (res != VC_DONE)
 		return res;
 	if (!shared)
@@ -294,7 +292,7 @@ static u8 *mmio_high_byte_reg(struct vc_ctxt *ctxt)
 }
 
 /* MMIO, exit 0x400 -> VMGEXIT MMIO_READ/MMIO_WRITE (GHCB spec 4.1.15). */
-enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+enum vc_result sev_es_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	unsigned int bytes = ctxt->mmio_bytes;
 	int type = ctxt->mmio_type;
@@ -307,7 +305,7 @@ enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	if (type != MMIO_WRITE_IMM) {
 		reg = insn_get_modrm_reg_ptr(&ctxt->insn, ctxt->regs);
 		if (!reg)
-			return vc_check_insn(ctxt);
+			return sev_es_check_insn(ctxt);
 		if (type == MMIO_WRITE || type == MMIO_READ)
 			high = mmio_high_byte_reg(ctxt);
 	}
@@ -349,7 +347,7 @@ enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 		insn_assign_reg(reg, val, ctxt->insn.opnd_bytes);
 		break;
 	default:
-		return vc_check_insn(ctxt);
+		return sev_es_check_insn(ctxt);
 	}
 	return VC_DONE;
 }
@@ -360,7 +358,7 @@ enum vc_result vc_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
  * memory each side is in.  The MMIO access raises its own #VC, which
  * emulates a MOV; a REP runs the instruction again until RCX is 0.
  */
-enum vc_result vc_handle_movs(struct vc_ctxt *ctxt)
+enum vc_result sev_es_handle_movs(struct vc_ctxt *ctxt)
 {
 	struct pt_regs *regs = ctxt->regs;
 	unsigned int bytes = ctxt->mmio_bytes, asize = ctxt->insn.addr_bytes;
@@ -378,9 +376,9 @@ enum vc_result vc_handle_movs(struct vc_ctxt *ctxt)
 
 	src = insn_get_seg_base(regs, string_segment(&ctxt->insn)) + (regs->si & mask);
 	dst = regs->di & mask;
-	res = vc_read_mem(ctxt, src, &val, bytes);
+	res = sev_es_read_mem(ctxt, src, &val, bytes);
 	if (res == VC_DONE)
-		res = vc_write_mem(ctxt, dst, &val, bytes);
+		res = sev_es_write_mem(ctxt, dst, &val, bytes);
 	if (res != VC_DONE)
 		return res;
 

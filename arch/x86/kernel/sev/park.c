@@ -70,7 +70,8 @@ static pgd_t *build_park_pgd(u64 pa)
 	if (!pgd)
 		return NULL;
 	if (kernel_ident_mapping_init(&info, pgd, start, start + PMD_SIZE))
-		return NULL;	/* leaks at most three pages, once */
+		/* Leaks at most three pages, once. */
+		return NULL;
 	memcpy(pgd + KERNEL_PGD_BOUNDARY, swapper_pg_dir + KERNEL_PGD_BOUNDARY,
 	       KERNEL_PGD_PTRS * sizeof(pgd_t));
 	return pgd;

@@ -125,7 +125,7 @@ static void vc_setup(struct vc_ctxt *ctxt, struct pt_regs *regs,
 	memset(ctxt, 0, sizeof(*ctxt));
 	ctxt->regs = regs;
 	ctxt->exit_code = exit_code;
-	ghcb_invalidate(&test_ghcb);
+	sev_ghcb_invalidate(&test_ghcb);
 }
 
 #define SETUP(ctxt, regs, exit, ...)					\
@@ -190,7 +190,7 @@ static void decode_matches_exit(struct kunit *test)
 		enum vc_result res;
 
 		vc_setup(&ctxt, &regs, c->bytes, c->n, c->exit_code);
-		res = vc_decode(&ctxt);
+		res = sev_es_decode(&ctxt);
 		KUNIT_EXPECT_EQ_MSG(test, res, c->want, "%s", c->what);
 		if (c->want == VC_DONE)
 			KUNIT_EXPECT_EQ_MSG(test, ctxt.len, c->len, "%s", c->what);
@@ -207,9 +207,9 @@ static void decode_user_mismatch_sigbus(struct kunit *test)
 	struct pt_regs regs;
 
 	SETUP(&ctxt, &regs, SVM_EXIT_RDTSC, 0x66, 0x0f, 0xa2);
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_FATAL);
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_FATAL);
 	ctxt.user = true;
-	KUNIT_EXPECT_EQ(test, vc_check_insn(&ctxt), VC_SIGBUS);
+	KUNIT_EXPECT_EQ(test, sev_es_check_insn(&ctxt), VC_SIGBUS);
 }
 
 static void ioio_exit_info(struct kunit *test)
@@ -220,34 +220,34 @@ static void ioio_exit_info(struct kunit *test)
 	u16 port;
 
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xe6, 0x80);
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, sev_es_ioio_info(&ctxt, &port, &size),
 			IOIO_PORT(0x80) | IOIO_SIZE(1));
 	KUNIT_EXPECT_EQ(test, port, 0x80);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x66, 0xed);
 	regs.dx = 0x1f0;
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, sev_es_ioio_info(&ctxt, &port, &size),
 			IOIO_PORT(0x1f0) | IOIO_SIZE(2) | SVM_IOIO_TYPE_MASK);
 	KUNIT_EXPECT_EQ(test, size, 2);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xef);
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	vc_ioio_info(&ctxt, &port, &size);
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	sev_es_ioio_info(&ctxt, &port, &size);
 	KUNIT_EXPECT_EQ(test, size, 4);
 
 	/* rep outsb with a GS override: segment 5 in bits 12:10. */
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x65, 0xf3, 0x6e);
 	regs.dx = 0x3f8;
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, sev_es_ioio_info(&ctxt, &port, &size),
 			IOIO_PORT(0x3f8) | IOIO_SIZE(1) | SVM_IOIO_STR_MASK | SVM_IOIO_REP_MASK |
 			IOIO_ADDR(8) | IOIO_SEG(5));
 
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x67, 0x6d);
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, sev_es_ioio_info(&ctxt, &port, &size),
 			IOIO_SIZE(4) | SVM_IOIO_STR_MASK | IOIO_ADDR(4) | SVM_IOIO_TYPE_MASK);
 }
 
@@ -265,30 +265,30 @@ static void ioio_exit_info_decoded(struct kunit *test)
 
 	/* in al, 0x80 with a REX prefix */
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x40, 0xe4, 0x80);
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, sev_es_ioio_info(&ctxt, &port, &size),
 			IOIO_PORT(0x80) | IOIO_SIZE(1) | SVM_IOIO_TYPE_MASK);
 	KUNIT_EXPECT_EQ(test, port, 0x80);
 
 	/* rex.w in eax, 0xf0 */
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x48, 0xe5, 0xf0);
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, sev_es_ioio_info(&ctxt, &port, &size),
 			IOIO_PORT(0xf0) | IOIO_SIZE(4) | SVM_IOIO_TYPE_MASK);
 	KUNIT_EXPECT_EQ(test, size, 4);
 
 	/* rex.w out dx, eax */
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x48, 0xef);
 	regs.dx = 0xcfc;
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, sev_es_ioio_info(&ctxt, &port, &size),
 			IOIO_PORT(0xcfc) | IOIO_SIZE(4));
 
 	/* rep rex.w outsd */
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xf3, 0x48, 0x6f);
 	regs.dx = 0x3f8;
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_EXPECT_EQ(test, vc_ioio_info(&ctxt, &port, &size),
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, sev_es_ioio_info(&ctxt, &port, &size),
 			IOIO_PORT(0x3f8) | IOIO_SIZE(4) | SVM_IOIO_STR_MASK | SVM_IOIO_REP_MASK |
 			IOIO_ADDR(8) | IOIO_SEG(3));
 }
@@ -406,7 +406,7 @@ static enum vc_result run(struct kunit *test, struct vc_ctxt *ctxt,
 	enum vc_result res;
 	unsigned long flags;
 
-	KUNIT_ASSERT_EQ(test, vc_decode(ctxt), VC_DONE);
+	KUNIT_ASSERT_EQ(test, sev_es_decode(ctxt), VC_DONE);
 	local_irq_save(flags);
 	res = handler(ctxt, &test_ghcb);
 	local_irq_restore(flags);
@@ -425,7 +425,7 @@ static void cpuid_handler(struct kunit *test)
 	hv.rbx = 2;
 	hv.rcx = 3;
 	hv.rdx = 4;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cpuid), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_cpuid), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.exit_code, SVM_EXIT_CPUID);
 	KUNIT_EXPECT_TRUE(test, hv.req_rax_valid);
 	KUNIT_EXPECT_EQ(test, hv.req_rax, 0);
@@ -438,14 +438,14 @@ static void cpuid_handler(struct kunit *test)
 	/* RBX not marked valid. */
 	SETUP(&ctxt, &regs, SVM_EXIT_CPUID, 0x0f, 0xa2);
 	hv.ret = RET_RAX | RET_RCX | RET_RDX;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cpuid), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_cpuid), VC_FATAL);
 	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_VALID);
 	KUNIT_EXPECT_EQ(test, regs.bx, 0);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_CPUID, 0x0f, 0xa2);
 	hv.ret = RET_ALL;
 	hv.info1 = 3;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cpuid), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_cpuid), VC_FATAL);
 	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_RESPONSE);
 }
 
@@ -459,7 +459,7 @@ static void msr_handler(struct kunit *test)
 	hv.ret = RET_RAX | RET_RDX;
 	hv.rax = 0xd01;
 	hv.rdx = 7;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_msr), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_msr), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.req_info1, 0);
 	KUNIT_EXPECT_EQ(test, regs.ax, 0xd01);
 	KUNIT_EXPECT_EQ(test, regs.dx, 7);
@@ -467,20 +467,20 @@ static void msr_handler(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_MSR, 0x0f, 0x30);
 	regs.ax = 0xffffffff12345678UL;
 	hv.ret = 0;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_msr), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_msr), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.req_info1, 1);
 	KUNIT_EXPECT_EQ(test, hv.req_rax, 0x12345678);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_MSR, 0x0f, 0x32);
 	hv.ret = RET_RAX;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_msr), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_msr), VC_FATAL);
 	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_VALID);
 
 	/* An MSR the hypervisor does not have: #GP, as on bare metal. */
 	SETUP(&ctxt, &regs, SVM_EXIT_MSR, 0x0f, 0x32);
 	hv.info1 = 1;
 	hv.info2 = EXC(X86_TRAP_GP);
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_msr), VC_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_msr), VC_EXCEPTION);
 	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_GP);
 }
 
@@ -494,7 +494,7 @@ static void tsc_pmc_handlers(struct kunit *test)
 	hv.rax = 10;
 	hv.rcx = 1;
 	hv.rdx = 20;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_rdtsc), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_rdtsc), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.exit_code, SVM_EXIT_RDTSCP);
 	KUNIT_EXPECT_EQ(test, regs.ax, 10);
 	KUNIT_EXPECT_EQ(test, regs.cx, 1);
@@ -502,15 +502,15 @@ static void tsc_pmc_handlers(struct kunit *test)
 
 	SETUP(&ctxt, &regs, SVM_EXIT_RDTSCP, 0x0f, 0x01, 0xf9);
 	hv.ret = RET_RAX | RET_RDX;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_rdtsc), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_rdtsc), VC_FATAL);
 	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_VALID);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_RDTSC, 0x0f, 0x31);
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_rdtsc), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_rdtsc), VC_DONE);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_RDPMC, 0x0f, 0x33);
 	hv.ret = RET_RAX;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_rdpmc), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_rdpmc), VC_FATAL);
 	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_VALID);
 }
 
@@ -525,25 +525,25 @@ static void ioio_handler(struct kunit *test)
 	regs.dx = 0x71;
 	hv.ret = RET_RAX;
 	hv.rax = 0x12345678;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_ioio), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.req_info1, IOIO_PORT(0x71) | IOIO_SIZE(1) | SVM_IOIO_TYPE_MASK);
 	KUNIT_EXPECT_EQ(test, regs.ax, ~0UL << 8 | 0x78);
 
 	/* in eax, dx: a 32-bit write clears the upper half. */
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xed);
 	regs.ax = ~0UL;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_ioio), VC_DONE);
 	KUNIT_EXPECT_EQ(test, regs.ax, 0x12345678);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xec);
 	hv.ret = 0;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_ioio), VC_FATAL);
 	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_VALID);
 
 	/* out 0x80, al: only AL goes out. */
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xe6, 0x80);
 	regs.ax = 0x1234;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_ioio), VC_DONE);
 	KUNIT_EXPECT_TRUE(test, hv.req_rax_valid);
 	KUNIT_EXPECT_EQ(test, hv.req_rax, 0x34);
 }
@@ -561,7 +561,7 @@ static void ioio_string_handler(struct kunit *test)
 	regs.di = (unsigned long)iobuf;
 	hv.fill = 0xab;
 	hv.fill_len = 4;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_ioio), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.req_info2, 4);
 	KUNIT_EXPECT_TRUE(test, hv.req_scratch_valid);
 	KUNIT_EXPECT_EQ(test, iobuf[0], 0xab);
@@ -576,7 +576,7 @@ static void ioio_string_handler(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0x66, 0x6f);
 	regs.si = (unsigned long)iobuf;
 	hv.fill_len = 0;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_ioio), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.req_buf[0], 0x5a);
 	KUNIT_EXPECT_EQ(test, hv.req_buf[1], 0xa5);
 	KUNIT_EXPECT_EQ(test, regs.si, (unsigned long)iobuf + 2);
@@ -585,7 +585,7 @@ static void ioio_string_handler(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_IOIO, 0xf3, 0x6e);
 	regs.cx = 5000;
 	regs.si = (unsigned long)__va(0x100000);
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_RETRY);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_ioio), VC_RETRY);
 	KUNIT_EXPECT_EQ(test, hv.req_info2, GHCB_SHARED_BUF_SIZE);
 	KUNIT_EXPECT_EQ(test, regs.cx, 5000 - GHCB_SHARED_BUF_SIZE);
 
@@ -594,7 +594,7 @@ static void ioio_string_handler(struct kunit *test)
 	regs.cx = 4;
 	regs.di = (unsigned long)iobuf;
 	hv.info2 = 2048;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_ioio), VC_FATAL);
 	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_SIZE);
 
 	/* Another buffer. */
@@ -603,7 +603,7 @@ static void ioio_string_handler(struct kunit *test)
 	regs.di = (unsigned long)iobuf;
 	hv.info2 = 0;
 	hv.scratch = 0x1000;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_ioio), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_ioio), VC_FATAL);
 	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_SIZE);
 }
 
@@ -616,10 +616,10 @@ static void user_io_checks(struct kunit *test)
 
 	ctxt.regs = &regs;
 	/* A kernel thread has no I/O bitmap and IOPL 0. */
-	KUNIT_EXPECT_FALSE(test, vc_ioio_allowed(&ctxt, 0x80, 1));
+	KUNIT_EXPECT_FALSE(test, sev_es_ioio_allowed(&ctxt, 0x80, 1));
 
 	/* A string IN aimed at kernel memory: #PF, memory untouched. */
-	KUNIT_EXPECT_EQ(test, vc_write_mem(&ctxt, (unsigned long)iobuf, "x", 1),
+	KUNIT_EXPECT_EQ(test, sev_es_write_mem(&ctxt, (unsigned long)iobuf, "x", 1),
 			VC_EXCEPTION);
 	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_PF);
 	KUNIT_EXPECT_EQ(test, ctxt.exc.cr2, (unsigned long)iobuf);
@@ -628,7 +628,7 @@ static void user_io_checks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, iobuf[0], before);
 
 	/* A string OUT reading kernel memory. */
-	KUNIT_EXPECT_EQ(test, vc_read_mem(&ctxt, (unsigned long)iobuf, &before, 1),
+	KUNIT_EXPECT_EQ(test, sev_es_read_mem(&ctxt, (unsigned long)iobuf, &before, 1),
 			VC_EXCEPTION);
 	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_PF);
 }
@@ -646,7 +646,7 @@ static void mmio_handler(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x8b, 0x07);
 	regs.di = (unsigned long)&private_word;
 	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT)) {
-		KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_FATAL);
+		KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_mmio), VC_FATAL);
 		KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_VC_MISMATCH);
 	}
 
@@ -659,7 +659,7 @@ static void mmio_handler(struct kunit *test)
 	regs.di = (unsigned long)mmio + 0x10;
 	hv.fill = 0x11;
 	hv.fill_len = 4;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_mmio), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.exit_code, SVM_VMGEXIT_MMIO_READ);
 	KUNIT_EXPECT_EQ(test, hv.req_info1, 0xfec00010);
 	KUNIT_EXPECT_EQ(test, hv.req_info2, 4);
@@ -669,14 +669,14 @@ static void mmio_handler(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x48, 0x0f, 0xbe, 0x07);
 	regs.di = (unsigned long)mmio;
 	hv.fill = 0x80;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_mmio), VC_DONE);
 	KUNIT_EXPECT_EQ(test, regs.ax, (unsigned long)-128);
 
 	/* mov dword [rdi], 0x04030201 */
 	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0xc7, 0x07, 1, 2, 3, 4);
 	regs.di = (unsigned long)mmio;
 	hv.fill_len = 0;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_mmio), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.exit_code, SVM_VMGEXIT_MMIO_WRITE);
 	KUNIT_EXPECT_EQ(test, hv.req_buf[0], 1);
 	KUNIT_EXPECT_EQ(test, hv.req_buf[3], 4);
@@ -684,7 +684,7 @@ static void mmio_handler(struct kunit *test)
 	/* mov qword [rdi], 0xffffffffff000080: the imm32, sign-extended. */
 	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x48, 0xc7, 0x07, 0x80, 0, 0, 0xff);
 	regs.di = (unsigned long)mmio;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_mmio), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.req_info2, 8);
 	KUNIT_EXPECT_EQ(test, get_unaligned_le64(hv.req_buf), 0xffffffffff000080ULL);
 
@@ -692,7 +692,7 @@ static void mmio_handler(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x66, 0xc7, 0x07, 0x01, 0x80);
 	regs.di = (unsigned long)mmio;
 	memset(hv.req_buf, 0, sizeof(hv.req_buf));
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_mmio), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.req_info2, 2);
 	KUNIT_EXPECT_EQ(test, get_unaligned_le16(hv.req_buf), 0x8001);
 
@@ -700,7 +700,7 @@ static void mmio_handler(struct kunit *test)
 	SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0x8b, 0x07);
 	regs.di = (unsigned long)mmio;
 	hv.info2 = 2048;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_mmio), VC_FATAL);
 	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_GHCB_SIZE);
 
 	iounmap(mmio);
@@ -714,44 +714,44 @@ static void dr7_handlers(struct kunit *test)
 	preempt_disable();
 	SETUP(&ctxt, &regs, SVM_EXIT_WRITE_DR7, 0x0f, 0x23, 0xf8);
 	regs.ax = 1UL << 32;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_dr7_write), VC_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_dr7_write), VC_EXCEPTION);
 	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_GP);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_WRITE_DR7, 0x0f, 0x23, 0xf8);
 	regs.ax = 0x401;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_dr7_write), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_dr7_write), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.req_rax, 0x401);
 
 	/* mov rbx, dr7: the shadow, without an exit. */
 	SETUP(&ctxt, &regs, SVM_EXIT_READ_DR7, 0x0f, 0x21, 0xfb);
 	hv.exit_code = 0;
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_EXPECT_EQ(test, vc_handle_dr7_read(&ctxt), VC_DONE);
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, sev_es_handle_dr7_read(&ctxt), VC_DONE);
 	KUNIT_EXPECT_EQ(test, regs.bx, 0x401);
 	KUNIT_EXPECT_EQ(test, hv.exit_code, 0);
 
 	/* As the CPU keeps it: bits 15:14 and 12:11 zero, bit 10 one. */
 	SETUP(&ctxt, &regs, SVM_EXIT_WRITE_DR7, 0x0f, 0x23, 0xf8);
 	regs.ax = 0xffffdbff;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_dr7_write), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_dr7_write), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.req_rax, 0xffff07ff);
 	SETUP(&ctxt, &regs, SVM_EXIT_READ_DR7, 0x0f, 0x21, 0xfb);
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_EXPECT_EQ(test, vc_handle_dr7_read(&ctxt), VC_DONE);
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, sev_es_handle_dr7_read(&ctxt), VC_DONE);
 	KUNIT_EXPECT_EQ(test, regs.bx, 0xffff07ff);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_WRITE_DR7, 0x0f, 0x23, 0xf8);
 	regs.ax = 0x1;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_dr7_write), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_dr7_write), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.req_rax, 0x401);
 	SETUP(&ctxt, &regs, SVM_EXIT_READ_DR7, 0x0f, 0x21, 0xfb);
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_EXPECT_EQ(test, vc_handle_dr7_read(&ctxt), VC_DONE);
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, sev_es_handle_dr7_read(&ctxt), VC_DONE);
 	KUNIT_EXPECT_EQ(test, regs.bx, 0x401);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_WRITE_DR7, 0x0f, 0x23, 0xf8);
 	regs.ax = 0x400;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_dr7_write), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_dr7_write), VC_DONE);
 	preempt_enable();
 }
 
@@ -763,7 +763,7 @@ static void vmmcall_handler(struct kunit *test)
 	if (x86_platform.hyper.sev_es_hcall_prepare)
 		kunit_skip(test, "a hypervisor ABI is installed");
 	SETUP(&ctxt, &regs, SVM_EXIT_VMMCALL, 0x0f, 0x01, 0xd9);
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_vmmcall), VC_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_vmmcall), VC_EXCEPTION);
 	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_UD);
 }
 
@@ -773,13 +773,13 @@ static void cache_handler(struct kunit *test)
 	struct pt_regs regs;
 
 	SETUP(&ctxt, &regs, SVM_EXIT_WBINVD, 0x0f, 0x09);
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cache), VC_DONE);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_cache), VC_DONE);
 	KUNIT_EXPECT_EQ(test, hv.exit_code, SVM_EXIT_WBINVD);
 
 	/* INVD would drop private data: refused, and never asked for. */
 	SETUP(&ctxt, &regs, SVM_EXIT_INVD, 0x0f, 0x08);
 	hv.exit_code = 0;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_cache), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_cache), VC_FATAL);
 	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_VC_UNEXPECTED);
 	KUNIT_EXPECT_EQ(test, hv.exit_code, 0);
 }
@@ -798,13 +798,13 @@ static void alignment_check(struct kunit *test)
 	regs.cs = __USER_CS;
 	regs.flags |= X86_EFLAGS_AC;
 	ctxt.user = true;
-	KUNIT_EXPECT_EQ(test, vc_emulate(&ctxt, &test_ghcb), VC_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, sev_es_emulate(&ctxt, &test_ghcb), VC_EXCEPTION);
 	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_AC);
 	KUNIT_EXPECT_EQ(test, ctxt.exc.error_code, 0);
 
 	SETUP(&ctxt, &regs, SVM_EXIT_EXCP_BASE + X86_TRAP_AC, 0x8b, 0x07);
 	hv.exit_code = 0;
-	KUNIT_EXPECT_EQ(test, vc_emulate(&ctxt, &test_ghcb), VC_FATAL);
+	KUNIT_EXPECT_EQ(test, sev_es_emulate(&ctxt, &test_ghcb), VC_FATAL);
 	KUNIT_EXPECT_EQ(test, ctxt.reason, GHCB_TERM_VC_MISMATCH);
 	KUNIT_EXPECT_EQ(test, hv.exit_code, 0);
 }
@@ -924,8 +924,8 @@ static void movs_user_memory(struct kunit *test)
 	regs.si = u;
 	regs.di = (unsigned long)&kernel_side;
 	regs.cx = 1;
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_ASSERT_EQ(test, vc_handle_movs(&ctxt), VC_DONE);
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_ASSERT_EQ(test, sev_es_handle_movs(&ctxt), VC_DONE);
 	KUNIT_EXPECT_EQ(test, kernel_side, 0x1122334455667788ULL);
 	KUNIT_EXPECT_EQ(test, regs.si, u + 8);
 	KUNIT_EXPECT_EQ(test, regs.cx, 0);
@@ -936,8 +936,8 @@ static void movs_user_memory(struct kunit *test)
 	regs.flags |= X86_EFLAGS_AC;
 	regs.si = (unsigned long)&kernel_side;
 	regs.di = u + 8;
-	KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-	KUNIT_EXPECT_EQ(test, vc_handle_movs(&ctxt), VC_DONE);
+	KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+	KUNIT_EXPECT_EQ(test, sev_es_handle_movs(&ctxt), VC_DONE);
 	KUNIT_EXPECT_EQ(test, get_user(val, (u64 __user *)(u + 8)), 0);
 	KUNIT_EXPECT_EQ(test, val, 0xa5a5a5a5);
 
@@ -946,8 +946,8 @@ static void movs_user_memory(struct kunit *test)
 		SETUP(&ctxt, &regs, SVM_EXIT_NPF, 0xa5);
 		regs.si = (unsigned long)&kernel_side;
 		regs.di = u + 16;
-		KUNIT_ASSERT_EQ(test, vc_decode(&ctxt), VC_DONE);
-		KUNIT_EXPECT_EQ(test, vc_handle_movs(&ctxt), VC_EXCEPTION);
+		KUNIT_ASSERT_EQ(test, sev_es_decode(&ctxt), VC_DONE);
+		KUNIT_EXPECT_EQ(test, sev_es_handle_movs(&ctxt), VC_EXCEPTION);
 		KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_PF);
 		KUNIT_EXPECT_EQ(test, ctxt.exc.cr2, u + 16);
 		KUNIT_EXPECT_EQ(test, get_user(val, (u64 __user *)(u + 16)), 0);
@@ -978,7 +978,7 @@ static void mmio_encrypted_user_page(struct kunit *test)
 	regs.flags |= X86_EFLAGS_AC;
 	regs.di = u;
 	hv.exit_code = 0;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_mmio), VC_EXCEPTION);
 	KUNIT_EXPECT_EQ(test, ctxt.exc.vector, X86_TRAP_PF);
 	KUNIT_EXPECT_EQ(test, ctxt.exc.cr2, u);
 
@@ -989,7 +989,7 @@ static void mmio_encrypted_user_page(struct kunit *test)
 	regs.ip = u + 64;
 	regs.di = u;
 	ctxt.user = true;
-	KUNIT_EXPECT_EQ(test, run(test, &ctxt, vc_handle_mmio), VC_SIGBUS);
+	KUNIT_EXPECT_EQ(test, run(test, &ctxt, sev_es_handle_mmio), VC_SIGBUS);
 	KUNIT_EXPECT_EQ(test, hv.exit_code, 0);
 	user_page_put();
 }

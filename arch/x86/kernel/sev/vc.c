@@ -38,33 +38,33 @@ static enum vc_result vc_dispatch(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	switch (ctxt->exit_code) {
 	case SVM_EXIT_READ_DR7:
-		return vc_handle_dr7_read(ctxt);
+		return sev_es_handle_dr7_read(ctxt);
 	case SVM_EXIT_WRITE_DR7:
-		return vc_handle_dr7_write(ctxt, ghcb);
+		return sev_es_handle_dr7_write(ctxt, ghcb);
 	case SVM_EXIT_RDTSC:
 	case SVM_EXIT_RDTSCP:
-		return vc_handle_rdtsc(ctxt, ghcb);
+		return sev_es_handle_rdtsc(ctxt, ghcb);
 	case SVM_EXIT_RDPMC:
-		return vc_handle_rdpmc(ctxt, ghcb);
+		return sev_es_handle_rdpmc(ctxt, ghcb);
 	case SVM_EXIT_CPUID:
-		return vc_handle_cpuid(ctxt, ghcb);
+		return sev_es_handle_cpuid(ctxt, ghcb);
 	case SVM_EXIT_INVD:
 	case SVM_EXIT_WBINVD:
-		return vc_handle_cache(ctxt, ghcb);
+		return sev_es_handle_cache(ctxt, ghcb);
 	case SVM_EXIT_IOIO:
-		return vc_handle_ioio(ctxt, ghcb);
+		return sev_es_handle_ioio(ctxt, ghcb);
 	case SVM_EXIT_MSR:
-		return vc_handle_msr(ctxt, ghcb);
+		return sev_es_handle_msr(ctxt, ghcb);
 	case SVM_EXIT_VMMCALL:
-		return vc_handle_vmmcall(ctxt, ghcb);
+		return sev_es_handle_vmmcall(ctxt, ghcb);
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
-		return vc_handle_monitor(ctxt, ghcb);
+		return sev_es_handle_monitor(ctxt, ghcb);
 	case SVM_EXIT_NPF:
-		return vc_handle_mmio(ctxt, ghcb);
+		return sev_es_handle_mmio(ctxt, ghcb);
 	default:
-		/* vc_decode() matched no instruction to this exit. */
-		return vc_fatal(ctxt, GHCB_TERM_VC_UNEXPECTED, "#VC for an unknown exit");
+		/* sev_es_decode() matched no instruction to this exit. */
+		return sev_es_fatal(ctxt, GHCB_TERM_VC_UNEXPECTED, "#VC for an unknown exit");
 	}
 }
 
@@ -76,7 +76,7 @@ static enum vc_result vc_dispatch(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 static enum vc_result vc_handle_ac(struct vc_ctxt *ctxt)
 {
 	if (!ctxt->user)
-		return vc_fatal(ctxt, GHCB_TERM_VC_MISMATCH, "#AC in the kernel");
+		return sev_es_fatal(ctxt, GHCB_TERM_VC_MISMATCH, "#AC in the kernel");
 	ctxt->exc.vector = X86_TRAP_AC;
 	ctxt->exc.error_code = 0;
 	return VC_EXCEPTION;
@@ -92,6 +92,7 @@ static void vc_init(struct vc_ctxt *ctxt, struct pt_regs *regs,
 	ctxt->reason = GHCB_TERM_VC_UNEXPECTED;
 	ctxt->what = NULL;
 	ctxt->cpuid_cache = &sev_cpuid_cache;
+	ctxt->cpuid_asked = false;
 }
 
 /*
@@ -101,20 +102,20 @@ static void vc_init(struct vc_ctxt *ctxt, struct pt_regs *regs,
  * MMIO side of it raises a #VC of its own; nor does a CPUID the cache
  * answers.
  */
-enum vc_result vc_emulate(struct vc_ctxt *ctxt, struct ghcb *ghcb)
+enum vc_result sev_es_emulate(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	struct ghcb_state state;
 	enum vc_result res;
 
 	if (ctxt->exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_AC)
 		return vc_handle_ac(ctxt);
-	res = vc_decode(ctxt);
+	res = sev_es_decode(ctxt);
 	if (res != VC_DONE)
 		return res;
-	if (ctxt->exit_code == SVM_EXIT_CPUID && vc_cpuid_from_cache(ctxt))
+	if (ctxt->exit_code == SVM_EXIT_CPUID && sev_es_cpuid_from_cache(ctxt))
 		return VC_DONE;
 	if (ctxt->exit_code == SVM_EXIT_NPF && ctxt->mmio_type == MMIO_MOVS)
-		return vc_handle_movs(ctxt);
+		return sev_es_handle_movs(ctxt);
 	if (ghcb)
 		return vc_dispatch(ctxt, ghcb);
 
@@ -180,7 +181,7 @@ static void vc_handle(struct pt_regs *regs, unsigned long exit_code)
 	struct vc_ctxt ctxt;
 
 	vc_init(&ctxt, regs, exit_code);
-	vc_finish(&ctxt, vc_emulate(&ctxt, NULL));
+	vc_finish(&ctxt, sev_es_emulate(&ctxt, NULL));
 }
 
 /*
@@ -261,9 +262,9 @@ bool __init handle_vc_boot_ghcb(struct pt_regs *regs)
 		sev_es_die(GHCB_TERM_GHCB_SETUP, "#VC before the boot GHCB");
 
 	vc_init(&ctxt, regs, regs->orig_ax);
-	res = vc_emulate(&ctxt, ghcb);
+	res = sev_es_emulate(&ctxt, ghcb);
 	/* Nothing left for a later VMGEXIT to repeat (see sev_ghcb_put()). */
-	ghcb_invalidate(ghcb);
+	sev_ghcb_invalidate(ghcb);
 
 	if (res == VC_EXCEPTION) {
 		if (ctxt.exc.vector == X86_TRAP_PF)
