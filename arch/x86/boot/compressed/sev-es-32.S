@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * SEV in the decompressor's 32-bit entry (startup_32), before paging:
- * the C-bit position for the first page tables, a #VC handler for the
- * CPUIDs this code runs, and a check of the C-bit once those tables are
- * live.  The rules are those of the 64-bit code (arch/x86/kernel/sev/):
- * every GHCB MSR protocol response is checked (GHCB spec 2.3.1), the
- * C-bit must be plausible and agree with the SEV information response,
- * SEV-SNP is refused, and every refusal is a termination request naming
- * its reason (asm/sev-es-msr.h).
+ * SEV in the decompressor's 32-bit entry (startup_32), before paging: the
+ * C-bit position for the first page tables, a #VC handler for the CPUIDs
+ * this code runs, and a check of the C-bit once those tables are live.  The
+ * rules are those of the 64-bit code (arch/x86/kernel/sev/): every GHCB MSR
+ * protocol response is checked (GHCB spec (56421), "GHCB MSR Protocol"),
+ * the C-bit must be plausible and agree with the SEV information response,
+ * SEV-SNP is refused, and every refusal is a termination request naming its
+ * reason (asm/sev-es-msr.h).
  *
- * Paging is off, so every access is private (APM 15.34.5) and the only
- * state is in registers and in this file's data.
+ * Paging is off, so every access is private (APM vol. 2, "SEV Encryption
+ * Behavior") and the only state is in registers and in this file's data.
  */
 #include <linux/linkage.h>
 
@@ -22,7 +22,7 @@
 
 #define SVM_EXIT_CPUID	0x72
 
-/* The termination request (GHCB spec 4.1.13) for a reason set and code. */
+/* The termination request, MSR form, for a reason set and code. */
 #define TERM(set, code)	(((code) << 16) | ((set) << 12) | GHCB_MSR_TERM_REQ)
 
 /* Refuse to run, for the reason of set \set, code \code. */
@@ -160,7 +160,7 @@ SYM_CODE_START_LOCAL(startup32_vc_handler)
 	call	sev32_cpuid_reg
 	movl	%edx, 0(%esp)
 
-	/* APM 15.34.1: Fn8000_001F_EAX bit 1 SEV, bit 3 SEV-ES. */
+	/* Fn8000_001F_EAX bit 1 SEV, bit 3 SEV-ES (APM vol. 2). */
 	cmpl	$0x80000000, %ebx
 	jne	4f
 	cmpl	$0x8000001f, 12(%esp)

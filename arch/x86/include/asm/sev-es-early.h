@@ -11,7 +11,8 @@
 #include <asm/sev-es-msr.h>
 
 /*
- * The C-bit position is CPUID Fn8000_001F_EBX[5:0] (APM 15.34.1).  It is
+ * The C-bit position is CPUID Fn8000_001F_EBX[5:0] (APM vol. 2, "Determining
+ * Support for SEV").  It is
  * a bit of the physical-address field of a page-table entry (bits 51:12);
  * every AMD part puts it at or above bit 32.
  */
@@ -158,7 +159,7 @@ void __noreturn sev_es_msr_terminate(unsigned int set, unsigned int code);
 unsigned int sev_es_msr_negotiate(struct sev_msr_info *info);
 u32 sev_es_msr_cpuid(u32 fn, unsigned int reg);
 
-/* Exit through the GHCB page at @ghcb_pa (GHCB spec 2.3.2). */
+/* Exit through the GHCB page at @ghcb_pa. */
 void sev_es_ghcb_vmgexit(unsigned long ghcb_pa);
 
 /* A #VC proves SEV-ES: a CPUID answer that denies it is a lie. */

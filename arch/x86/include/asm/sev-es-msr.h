@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The GHCB MSR protocol (GHCB specification 56421, section 2.3.1): how
+ * The GHCB MSR protocol (GHCB spec (56421), "GHCB MSR Protocol"): how
  * requests are encoded and how responses are checked.  Only pure
  * functions live here, so the decompressor, the early kernel and KUnit
  * share them; the code that writes the MSR and exits to the hypervisor is
@@ -47,7 +47,7 @@ static inline u64 sev_msr_sev_info_req(void)
 	return GHCB_MSR_SEV_INFO_REQ;
 }
 
-/* GHCB spec 2.3.1: [63:48] max, [47:32] min, [31:24] C-bit, [23:12] 0. */
+/* SEV information: [63:48] max, [47:32] min, [31:24] C-bit, [23:12] 0. */
 static inline enum sev_msr_error sev_msr_sev_info_decode(u64 resp,
 							 struct sev_msr_info *info)
 {
@@ -74,7 +74,7 @@ static inline unsigned int sev_msr_pick_version(const struct sev_msr_info *info)
 	return info->max < GHCB_PROTOCOL_MAX ? info->max : GHCB_PROTOCOL_MAX;
 }
 
-/* GHCB spec 2.3.1: [63:32] function, [31:30] register, [29:12] 0. */
+/* CPUID request: [63:32] function, [31:30] register, [29:12] 0. */
 static inline u64 sev_msr_cpuid_req(u32 fn, unsigned int reg)
 {
 	return GHCB_CPUID_REQ(fn, reg);
@@ -95,7 +95,7 @@ static inline enum sev_msr_error sev_msr_cpuid_decode(u64 resp,
 	return SEV_MSR_OK;
 }
 
-/* GHCB spec 2.3.1: [15:12] reason set, [23:16] reason code. */
+/* Termination request: [15:12] reason set, [23:16] reason code. */
 static inline u64 sev_msr_term_req(unsigned int set, unsigned int code)
 {
 	return GHCB_MSR_TERM_REQ | GHCB_SEV_TERM_REASON(set, code);

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Application processors (GHCB specification 56421, 4.1.12 and 4.3).
+ * Application processors (GHCB spec (56421), "AP Jump Table" and "AP Reset
+ * Hold").
  *
- * The hypervisor cannot set an SEV-ES vCPU's registers, so INIT-SIPI
- * cannot start an AP where the kernel wants.  Instead:
+ * The hypervisor cannot set an SEV-ES vCPU's registers, so INIT-SIPI cannot
+ * start an AP where the kernel wants.  Instead:
  *  - an AP that was never started runs the firmware's reset code, which
  *    jumps to the real-mode CS:IP in the AP jump table: the boot CPU puts
  *    the trampoline's SEV-ES entry there;
- *  - an AP that goes offline parks outside the kernel (park.c) and
- *    comes back the same way; where it cannot, it waits in an AP reset
- *    hold VMGEXIT, and a SIPI makes that exit return; the CPU then starts
- *    over in start_cpu0(), still in long mode.
+ *  - an AP that goes offline parks outside the kernel (park.c) and comes
+ *    back the same way; where it cannot, it waits in an AP reset hold
+ *    VMGEXIT, and a SIPI makes that exit return; the CPU then starts over
+ *    in start_cpu0(), still in long mode.
  */
 
 #define pr_fmt(fmt)	"SEV-ES: " fmt
@@ -30,7 +31,10 @@
 
 #include "internal.h"
 
-/* exit_info_1 of the AP jump table exit (GHCB spec 4.1.10). */
+/*
+ * exit_info_1 of the AP jump table exit (GHCB spec (56421), "AP Jump
+ * Table").
+ */
 #define AP_JUMP_TABLE_SET	0
 #define AP_JUMP_TABLE_GET	1
 
@@ -102,9 +106,9 @@ int __init sev_es_setup_ap_jump_table(struct real_mode_header *rmh)
 
 #ifdef CONFIG_HOTPLUG_CPU
 /*
- * AP reset hold (GHCB spec 4.1.12): the exit returns with sw_exit_info_2
- * non-zero once a SIPI came.  A hold that ends without one is not a
- * wake-up; hold again.
+ * AP reset hold (GHCB spec (56421), "AP Reset Hold"): the exit returns with
+ * sw_exit_info_2 non-zero once a SIPI came.  A hold that ends without one
+ * is not a wake-up; hold again.
  */
 static void sev_es_ap_reset_hold(void)
 {

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The accesses of the C-bit probe (see cbit.c), on the probe's own page
- * tables.  Those map four pages: this code, the test page twice (once
- * with the candidate C-bit, once without) and a scratch page without it;
- * and the test page is also a page table, for the other half of this
- * 2 MiB region.
- * APM 15.34.5: instruction fetches and page-table walks are private
- * whatever the C-bit says, so the code runs however wrong the candidate
- * is; data accesses follow the C-bit.  Descriptor-table reads and the
- * exception frame are data accesses too, so the GDT, IDT and stack used
- * while the probe's tables are live sit in the scratch page and are
- * written through its C-bit-clear mapping: plaintext, whatever the C-bit.
+ * tables.  Those map four pages: this code, the test page twice (once with
+ * the candidate C-bit, once without) and a scratch page without it; and the
+ * test page is also a page table, for the other half of this 2 MiB region.
+ * APM vol. 2, "SEV Encryption Behavior": instruction fetches and
+ * page-table walks are private whatever the C-bit says, so the code runs
+ * however wrong the candidate is; data accesses follow the C-bit.
+ * Descriptor-table reads and the exception frame are data accesses too, so
+ * the GDT, IDT and stack used while the probe's tables are live sit in the
+ * scratch page and are written through its C-bit-clear mapping: plaintext,
+ * whatever the C-bit.
  *
- * Any exception (a reserved-bit #PF from a bad candidate, a #VC because
- * it points at MMIO) ends the probe: 1 is returned for one before the
+ * Any exception (a reserved-bit #PF from a bad candidate, a #VC because it
+ * points at MMIO) ends the probe: 1 is returned for one before the
  * page-table walk through the test page, 2 for one in it.  Interrupts are
  * off.
  *
@@ -120,7 +120,8 @@ SYM_FUNC_START(sev_cbit_probe_run)
 	/*
 	 * Each access is flushed from the cache before the page is read
 	 * through the other mapping: hardware keeps no coherency between a
-	 * page's private and shared views (APM 15.34.7).
+	 * page's private and shared views (APM vol. 2, "SEV Encryption
+	 * Behavior").
 	 */
 	movq	(%r10), %rbx		/* shared view, before */
 	clflush	(%r10)

@@ -28,7 +28,8 @@
  * something only the CPU can do, encrypt with the guest's key:
  *
  *  - a PTE written through the candidate view into the test page must
- *    be what a page-table walk, private whatever the C-bit (APM 15.34.5),
+ *    be what a page-table walk, private whatever the C-bit (APM vol. 2,
+ *    "SEV Encryption Behavior"),
  *    finds there.
  *
  * The PTE maps the scratch page, whose GDT the walk must then reach.  Its

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * CPUID answers kept, so that a CPUID the guest asked before costs a #VC
- * but no VMGEXIT (GHCB specification 56421, 4.1.4: the exit it saves).
+ * but no VMGEXIT (GHCB spec (56421), "CPUID": the exit it saves).
  *
  * The cache is a fixed table with one slot per leaf, or per sub-leaf, of
  * an allow-list (sev_cpuid_classes below): nothing is allocated, nothing

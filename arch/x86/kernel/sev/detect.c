@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Is this an SEV guest, and does it accept the platform the hypervisor
- * describes?  CPUID Fn8000_001F and SEV_STATUS (APM 15.34.1, 15.34.10),
- * the SEV information response (GHCB spec 2.3.1) and the C-bit probe.
+ * describes?  CPUID Fn8000_001F and SEV_STATUS (APM vol. 2, "Determining
+ * Support for SEV" and "SEV_STATUS MSR"), the SEV information response
+ * (GHCB spec (56421), "GHCB MSR Protocol") and the C-bit probe.
  * Used by the decompressor's sev_enable() and the kernel's sme_enable(),
  * before anything maps memory with the C-bit.
  *
@@ -63,7 +64,7 @@ static u64 probe_pattern(u64 status)
 	detect_refuse(status, SEV_TERM_SET_LINUX, GHCB_TERM_NO_RDRAND);
 }
 
-/* SEV_STATUS, or 0 on a CPU without SEV (APM 15.34.1, 15.34.10). */
+/* SEV_STATUS, or 0 on a CPU without SEV (APM vol. 2, "SEV_STATUS MSR"). */
 u64 sev_read_status(void)
 {
 	u32 eax, ebx, ecx, edx;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The GHCB MSR protocol (GHCB specification 56421, section 2.3.1): the
+ * The GHCB MSR protocol (GHCB spec (56421), "GHCB MSR Protocol"): the
  * only way to talk to the hypervisor before a GHCB page exists.  Requests
  * and checks are in <asm/sev-es-msr.h>; this file does the MSR writes and
  * VMGEXITs, ends the guest with a termination request when a response is
@@ -18,11 +18,11 @@
 #include <asm/sev-es-early.h>
 
 /*
- * One request, one response: VMGEXIT is REP VMMCALL (APM 15.35.5).  The
- * MSR is left as it was found: firmware #VC handlers (OVMF's, while the
- * EFI stub runs) take their GHCB address from it.  Interrupts must be off
- * (they are in early boot): a #VC between the write and the VMGEXIT
- * would overwrite the request.
+ * One request, one response: VMGEXIT is REP VMMCALL (APM vol. 2,
+ * "VMGEXIT").  The MSR is left as it was found: firmware #VC handlers
+ * (OVMF's, while the EFI stub runs) take their GHCB address from it.
+ * Interrupts must be off (they are in early boot): a #VC between the write
+ * and the VMGEXIT would overwrite the request.
  */
 u64 sev_es_msr_call(u64 request)
 {
@@ -42,9 +42,10 @@ void sev_es_ghcb_vmgexit(unsigned long ghcb_pa)
 }
 
 /*
- * GHCB spec 4.1.13, MSR form: the hypervisor should not resume us.  If it
- * does, ask again, forever: nothing after a termination request may run,
- * and a halt would wait for an interrupt the hypervisor may never send.
+ * Termination request, MSR form (GHCB spec (56421), "GHCB MSR Protocol"):
+ * the hypervisor should not resume us.  If it does, ask again, forever:
+ * nothing after a termination request may run, and a halt would wait for an
+ * interrupt the hypervisor may never send.
  */
 void __noreturn sev_es_msr_terminate(unsigned int set, unsigned int code)
 {
@@ -53,9 +54,9 @@ void __noreturn sev_es_msr_terminate(unsigned int set, unsigned int code)
 }
 
 /*
- * SEV information (GHCB spec 2.3.1): agree on a protocol version.  A
- * response that is not a well-formed SEV information response ends the
- * guest; so does a range without a version we speak.
+ * SEV information (GHCB spec (56421), "GHCB MSR Protocol"): agree on a
+ * protocol version.  A response that is not a well-formed SEV information
+ * response ends the guest; so does a range without a version we speak.
  */
 unsigned int sev_es_msr_negotiate(struct sev_msr_info *info)
 {
@@ -74,7 +75,7 @@ unsigned int sev_es_msr_negotiate(struct sev_msr_info *info)
 	return version;
 }
 
-/* CPUID through the MSR protocol (GHCB spec 2.3.1), one register. */
+/* CPUID through the GHCB MSR protocol, one register. */
 u32 sev_es_msr_cpuid(u32 fn, unsigned int reg)
 {
 	u32 val;
@@ -101,7 +102,8 @@ static bool cpuid_leaf_indexed(u32 fn)
 /*
  * Only an SEV-ES guest gets #VC, so a CPUID answer that says the CPU has
  * no SEV-ES is the hypervisor talking the guest into mapping its memory
- * shared (APM 15.34.1: Fn8000_001F_EAX bit 1 SEV, bit 3 SEV-ES).
+ * shared (APM vol. 2, "Determining Support for SEV": Fn8000_001F_EAX
+ * bit 1 SEV, bit 3 SEV-ES).
  */
 void sev_es_check_cpuid(u32 fn, u32 eax)
 {

@@ -20,7 +20,7 @@
 #include <asm/sev-es-early.h>
 #include <asm/svm.h>
 
-/* GHCB spec 2.3.1 examples: max 2, min 1, C-bit 51. */
+/* SEV information examples: max 2, min 1, C-bit 51. */
 #define INFO_1_2_51	0x0002000133000001ULL
 
 static void msr_sev_info_decode(struct kunit *test)

@@ -19,8 +19,9 @@
 #include "internal.h"
 
 /*
- * DR7 as the CPU keeps it (APM 13.1.1.5): bit 10 reads as one, bits 15:14
- * and 12:11 as zero.  After reset only bit 10 is set.
+ * DR7 as the CPU keeps it (APM vol. 2, "Debug-Control Register (DR7)"):
+ * bit 10 reads as one, bits 15:14 and 12:11 as zero.  After reset only bit
+ * 10 is set.
  */
 #define DR7_FIXED_ONE		BIT(10)
 #define DR7_READ_AS_ZERO	(BIT(15) | BIT(14) | BIT(12) | BIT(11))
@@ -84,8 +85,8 @@ bool sev_es_cpuid_from_cache(struct vc_ctxt *ctxt)
 }
 
 /*
- * CPUID, exit 0x72 (GHCB spec 4.1.4): RAX, RCX and XCR0 in; four out.
- * The answer, checked, goes into the cache (if the #VC has one).
+ * CPUID, exit 0x72 (GHCB spec (56421), "CPUID"): RAX, RCX and XCR0 in; four
+ * out.  The answer, checked, goes into the cache (if the #VC has one).
  */
 enum vc_result sev_es_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
@@ -107,7 +108,10 @@ enum vc_result sev_es_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	return VC_DONE;
 }
 
-/* RDMSR/WRMSR, exit 0x7c (GHCB spec 4.1.6): exit_info_1 1 for a write. */
+/*
+ * RDMSR/WRMSR, exit 0x7c (GHCB spec (56421), "MSR"): exit_info_1 1 for a
+ * write.
+ */
 enum vc_result sev_es_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	struct pt_regs *regs = ctxt->regs;
@@ -126,7 +130,7 @@ enum vc_result sev_es_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	return take_edx_eax(ctxt, ghcb, "RDMSR response without RAX and RDX");
 }
 
-/* RDTSC 0x6e, RDTSCP 0x87 (GHCB spec 4.1.2, 4.1.11). */
+/* RDTSC 0x6e, RDTSCP 0x87 (GHCB spec (56421), "RDTSC" and "RDTSCP"). */
 enum vc_result sev_es_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	bool rdtscp = ctxt->exit_code == SVM_EXIT_RDTSCP;
@@ -144,7 +148,7 @@ enum vc_result sev_es_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	return res;
 }
 
-/* RDPMC, exit 0x6f (GHCB spec 4.1.3): RCX in, RAX and RDX out. */
+/* RDPMC, exit 0x6f (GHCB spec (56421), "RDPMC"): RCX in, RAX and RDX out. */
 enum vc_result sev_es_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	enum vc_result res;
@@ -157,8 +161,8 @@ enum vc_result sev_es_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 }
 
 /*
- * WBINVD 0x89 (GHCB spec 4.1.14): the hypervisor does it for us.  INVD
- * 0x76 is refused, never passed on: it would throw away dirty lines of
+ * WBINVD 0x89 (GHCB spec (56421), "WBINVD"): the hypervisor does it for us.
+ * INVD 0x76 is refused, never passed on: it would throw away dirty lines of
  * private memory, which the hypervisor cannot write back for the guest.
  * The kernel does not execute INVD, and at CPL 3 it faults before any
  * intercept, so this #VC is a bug or a lie.
@@ -171,7 +175,10 @@ enum vc_result sev_es_handle_cache(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	return sev_ghcb_call(ctxt, ghcb, SVM_EXIT_WBINVD, 0, 0);
 }
 
-/* MONITOR 0x8a, MWAIT 0x8b (GHCB spec 4.1.8): RAX, RCX (and RDX) in. */
+/*
+ * MONITOR 0x8a, MWAIT 0x8b (GHCB spec (56421), "MONITOR" and "MWAIT"): RAX,
+ * RCX (and RDX) in.
+ */
 enum vc_result sev_es_handle_monitor(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	struct pt_regs *regs = ctxt->regs;
@@ -184,9 +191,9 @@ enum vc_result sev_es_handle_monitor(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 }
 
 /*
- * VMMCALL, exit 0x81 (GHCB spec 4.1.10): the registers beyond RAX are the
- * hypervisor's ABI, so its hooks choose them.  Without a hypervisor that
- * has any, there is nothing to call: #UD, as on bare metal.
+ * VMMCALL, exit 0x81 (GHCB spec (56421), "VMMCALL"): the registers beyond
+ * RAX are the hypervisor's ABI, so its hooks choose them.  Without a
+ * hypervisor that has any, there is nothing to call: #UD, as on bare metal.
  */
 enum vc_result sev_es_handle_vmmcall(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
@@ -235,7 +242,10 @@ enum vc_result sev_es_handle_dr7_read(struct vc_ctxt *ctxt)
 	return VC_DONE;
 }
 
-/* MOV to DR7, exit 0x37 (GHCB spec 4.1.1): the hypervisor gets RAX. */
+/*
+ * MOV to DR7, exit 0x37 (GHCB spec (56421), "DR7 Write"): the hypervisor
+ * gets RAX.
+ */
 enum vc_result sev_es_handle_dr7_write(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	unsigned long *reg = dr7_gpr(ctxt);

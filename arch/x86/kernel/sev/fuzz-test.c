@@ -3,17 +3,18 @@
  * KUnit fuzzers for the SEV-ES runtime, on what a hypervisor controls.
  *
  * fuzz_decode: seeded random instruction bytes x #VC error codes x modes
- * (kernel, 64-bit user, compat user) through sev_es_decode(): the fetch, the
- * instruction decoder and the check that the instruction is one that
+ * (kernel, 64-bit user, compat user) through sev_es_decode(): the fetch,
+ * the instruction decoder and the check that the instruction is one that
  * makes the exit.  What it accepts is checked against the opcodes of the
  * exit, read from the bytes.
  *
- * fuzz_response: every exit the runtime handles, emulated by sev_es_emulate()
- * against a stand-in hypervisor answering with seeded random GHCB
- * contents: result codes, valid bits, register values, scratch areas and
- * lengths, injected events.  Each answer is judged here by the rules of
- * the GHCB specification (56421, 4.1), apart from the runtime's own code:
- * a malformed one must be refused with its reason, the others taken.
+ * fuzz_response: every exit the runtime handles, emulated by
+ * sev_es_emulate() against a stand-in hypervisor answering with seeded
+ * random GHCB contents: result codes, valid bits, register values, scratch
+ * areas and lengths, injected events.  Each answer is judged here by the
+ * rules of the GHCB specification (56421, "Non-Automatic Exit (NAE)
+ * Events"), apart from the runtime's own code: a malformed one must be
+ * refused with its reason, the others taken.
  *
  * Invariants of both: no oops; nothing written outside what the request
  * named (the guest registers the instruction writes, canaries around the
@@ -600,7 +601,10 @@ static bool has_prefix(const u8 *b, unsigned int n, u8 p)
 	return memchr(b, p, n);
 }
 
-/* Accepted IN/OUT/INS/OUTS: exit_info_1 as APM 15.10.2 has it. */
+/*
+ * Accepted IN/OUT/INS/OUTS: exit_info_1 as APM vol. 2, "IOIO Intercepts"
+ * has it.
+ */
 static const char *ioio_wrong(struct fuzz_frame *f, const u8 *b,
 			      unsigned int p, u8 rex, bool x64)
 {
@@ -632,7 +636,10 @@ static const char *ioio_wrong(struct fuzz_frame *f, const u8 *b,
 		want |= SVM_IOIO_STR_MASK | IOIO_ADDR(asize);
 		if (has_prefix(b, p, 0xf2) || has_prefix(b, p, 0xf3))
 			want |= SVM_IOIO_REP_MASK;
-		/* OUTS: DS or an override; which one of several is not checked */
+		/*
+		 * OUTS: DS or an override; which one of several is not
+		 * checked
+		 */
 		seg = (info >> 10) & 7;
 		if (op >= 0x6e && (seg == 3 || (seg == 0 && has_prefix(b, p, 0x26)) ||
 				   (seg == 1 && has_prefix(b, p, 0x2e)) ||
@@ -870,8 +877,8 @@ static void hv_mark(struct ghcb *g, unsigned int idx, bool valid)
 }
 
 /*
- * EVENTINJ (APM 15.20) bit 31, V.  SVM_EVTINJ_VALID is an int: in a u64
- * it sets bits 63:32 too, the error code's.
+ * EVENTINJ (APM vol. 2, "Event Injection") bit 31, V.  SVM_EVTINJ_VALID is
+ * an int: in a u64 it sets bits 63:32 too, the error code's.
  */
 #define EVTINJ_V	BIT_ULL(31)
 
@@ -1015,7 +1022,10 @@ static const char * const kind_names[] = {
 	"ins", "outs", "mmio read", "mmio write", "#AC",
 };
 
-/* Registers an answer must hold (GHCB spec 4.1, per exit). */
+/*
+ * Registers an answer must hold, per exit (GHCB spec (56421), each exit's
+ * section).
+ */
 #define NEED_RAX	BIT(0)
 #define NEED_RBX	BIT(1)
 #define NEED_RCX	BIT(2)
@@ -1562,11 +1572,12 @@ static unsigned int valid_regs(const struct ghcb *g)
 }
 
 /*
- * GHCB spec 4.1: sw_exit_info_1 is 0 (done), 1 (an exception to raise,
- * sw_exit_info_2 in EVENTINJ format) or 2 (an error).  Only #GP and #UD
- * may be injected: exceptions the instruction could raise itself.  A
- * register the exit returns must be marked valid; data in the shared
- * buffer is in the guest's own buffer, at most as much as it asked for.
+ * GHCB spec (56421), "Non-Automatic Exit (NAE) Events": sw_exit_info_1 is 0
+ * (done), 1 (an exception to raise, sw_exit_info_2 in EVENTINJ format) or 2
+ * (an error).  Only #GP and #UD may be injected: exceptions the instruction
+ * could raise itself.  A register the exit returns must be marked valid;
+ * data in the shared buffer is in the guest's own buffer, at most as much
+ * as it asked for.
  */
 static void judge_answer(const struct resp_case *rc, const struct ghcb *g,
 			 struct verdict *v)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * GHCB pages and exits through them (GHCB specification 56421, 2.3.2 and
- * 4.1).
+ * GHCB pages and exits through them (GHCB spec (56421), "GHCB Layout" and
+ * "Non-Automatic Exit (NAE) Events").
  *
  * Each CPU has one GHCB page, shared with the hypervisor, and a private
  * backup: a #VC or NMI that comes while the page is in use saves the
@@ -37,7 +37,10 @@
 
 #include "internal.h"
 
-/* GHCB spec 4.1: sw_exit_info_1 after an exit. */
+/*
+ * sw_exit_info_1 after an exit (GHCB spec (56421), "Non-Automatic Exit
+ * (NAE) Events").
+ */
 #define GHCB_RESULT_OK		0
 #define GHCB_RESULT_EXCEPTION	1
 #define GHCB_RESULT_ERROR	2
@@ -95,12 +98,12 @@ static void sev_ghcb_abandon(void)
 static unsigned int sev_es_dying = SEV_ES_ALIVE;
 
 /*
- * End the guest (GHCB spec 4.1.13), saying why first.  The message may
- * go out by port IO, i.e. through #VC, from any state the #VC path was
- * in: this CPU's GHCB is released first and a console lock it may hold
- * is not waited for.  Should the message itself end up here again, or
- * another CPU die meanwhile, the request goes out at once, with the
- * first reason.
+ * End the guest (GHCB spec (56421), "Termination Request"), saying why
+ * first.  The message may go out by port IO, i.e.  through #VC, from any
+ * state the #VC path was in: this CPU's GHCB is released first and a
+ * console lock it may hold is not waited for.  Should the message itself
+ * end up here again, or another CPU die meanwhile, the request goes out at
+ * once, with the first reason.
  */
 void __noreturn sev_es_die(unsigned int reason, const char *what)
 {
@@ -158,9 +161,9 @@ noinstr struct ghcb *sev_ghcb_get(struct ghcb_state *state)
 /*
  * Give the GHCB back: to the request this one interrupted, or empty.  The
  * GHCB MSR still points at the page and VMGEXIT works at any CPL, so a
- * request left valid would be run again by the next user-space
- * "rep vmmcall" (GHCB spec 2.3.2: the valid bitmap says what the
- * hypervisor may use).
+ * request left valid would be run again by the next user-space "rep
+ * vmmcall" (GHCB spec (56421), "GHCB Layout": the valid bitmap says what
+ * the hypervisor may use).
  */
 noinstr void sev_ghcb_put(struct ghcb_state *state)
 {
@@ -183,7 +186,8 @@ static __always_inline u64 ghcb_pa(struct ghcb *ghcb)
 }
 
 /*
- * Injection requests (GHCB spec 4.1, sw_exit_info_2 in EVENTINJ format):
+ * Injection requests (sw_exit_info_2 in EVENTINJ format, APM vol. 2, "Event
+ * Injection"):
  * the hypervisor may ask for #GP or #UD, which the instruction could have
  * raised itself.  Any other vector, an interrupt or NMI type, reserved
  * bits or an error code for #UD would have the guest run a handler for an
@@ -285,9 +289,9 @@ enum vc_result sev_ghcb_check_scratch(struct vc_ctxt *ctxt,
 }
 
 /*
- * NMI_COMPLETE (GHCB spec 4.1.9): the hypervisor holds further NMIs until
- * the guest says it is done with this one.  Called at the end of every
- * NMI, possibly inside a #VC, hence the nesting GHCB.
+ * NMI_COMPLETE (GHCB spec (56421), "NMI Complete"): the hypervisor holds
+ * further NMIs until the guest says it is done with this one.  Called at
+ * the end of every NMI, possibly inside a #VC, hence the nesting GHCB.
  */
 noinstr void __sev_es_nmi_complete(void)
 {

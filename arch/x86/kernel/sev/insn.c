@@ -2,20 +2,19 @@
 /*
  * The instruction behind a #VC, and the memory it touches.
  *
- * The #VC error code is the exit code of the intercept (APM 15.35.5), and
- * the hypervisor chooses the intercepts: it can raise a #VC that does not
- * fit the instruction at RIP, and user space can change its own code
- * between the #VC and our look at it.  So the instruction is fetched and
- * must be one that causes this exit; the handlers then work from the
- * instruction, never from the error code alone.
+ * The #VC error code is the exit code of the intercept (APM vol. 2, "#VC
+ * Exception"), and the hypervisor chooses the intercepts: it can raise a
+ * #VC that does not fit the instruction at RIP, and user space can change
+ * its own code between the #VC and our look at it.  So the instruction is
+ * fetched and must be one that causes this exit; the handlers then work
+ * from the instruction, never from the error code alone.
  *
  * The common exits are fixed opcodes without prefixes, matched byte by
  * byte; anything else goes through the kernel's instruction decoder.
  *
- * User space gets nothing done in its name that it could not do itself:
- * its memory operands are reached with the user accessors (which check
- * the range), and its MMIO must go through its own page tables'
- * permissions.
+ * User space gets nothing done in its name that it could not do itself: its
+ * memory operands are reached with the user accessors (which check the
+ * range), and its MMIO must go through its own page tables' permissions.
  *
  * Memory is read and written one MOV at a time, never with a string
  * instruction: the user copy routines are REP MOVS, and a string

@@ -217,9 +217,9 @@ u64 sev_es_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size);
 bool sev_es_ioio_allowed(const struct vc_ctxt *ctxt, u16 port, unsigned int size);
 
 /*
- * IOIO exit_info_1 (APM 15.10.2), beyond the SVM_IOIO_* of <asm/svm.h>:
- * operand and address size one-hot (1, 2, 4 and 2, 4, 8 bytes), the
- * segment in bits 12:10, the port in 31:16.
+ * IOIO exit_info_1 (APM vol. 2, "IOIO Intercepts"), beyond the SVM_IOIO_*
+ * of <asm/svm.h>: operand and address size one-hot (1, 2, 4 and 2, 4, 8
+ * bytes), the segment in bits 12:10, the port in 31:16.
  */
 #define IOIO_SIZE(bytes)	((u64)(bytes) << SVM_IOIO_SIZE_SHIFT)
 #define IOIO_ADDR(bytes)	((u64)(bytes) << (SVM_IOIO_ASIZE_SHIFT - 1))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Port IO and MMIO (GHCB specification 56421, 4.1.5 and 4.1.15).
+ * Port IO and MMIO (GHCB spec (56421), "IOIO", "MMIO Read" and "MMIO Write").
  *
  * Data that does not fit in RAX goes through the GHCB's shared buffer.
  * The guest sizes every transfer itself and never takes a length or an
@@ -58,13 +58,16 @@ static int string_segment(const struct insn *insn)
 	return INAT_SEG_REG_DS;
 }
 
-/* Segment numbers in exit_info_1 (APM 15.10.2), by INAT_SEG_REG_*. */
+/* Segment numbers in exit_info_1 (APM vol. 2, "IOIO Intercepts"). */
 static const u8 svm_segment[] = {
 	[INAT_SEG_REG_ES] = 0, [INAT_SEG_REG_CS] = 1, [INAT_SEG_REG_SS] = 2,
 	[INAT_SEG_REG_DS] = 3, [INAT_SEG_REG_FS] = 4, [INAT_SEG_REG_GS] = 5,
 };
 
-/* exit_info_1 for the IN/OUT/INS/OUTS at RIP (APM 15.10.2). */
+/*
+ * exit_info_1 for the IN/OUT/INS/OUTS at RIP (APM vol. 2, "IOIO
+ * Intercepts").
+ */
 u64 sev_es_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size)
 {
 	unsigned int opsize, asize;
@@ -195,7 +198,7 @@ static enum vc_result ioio_string(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 	return count == n ? VC_DONE : VC_RETRY;
 }
 
-/* IOIO, exit 0x7b (GHCB spec 4.1.5). */
+/* IOIO, exit 0x7b (GHCB spec (56421), "IOIO"). */
 enum vc_result sev_es_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	struct pt_regs *regs = ctxt->regs;
@@ -250,8 +253,8 @@ static enum vc_result mmio_encrypted(struct vc_ctxt *ctxt, unsigned long va,
 
 /*
  * The physical address of an MMIO operand.  An MMIO #VC comes from a
- * reserved-bit nested page fault (APM 15.35.4), on shared memory unless
- * the mapping is wrong or the hypervisor is.
+ * reserved-bit nested page fault (APM vol. 2, "Types of Exits"), on shared
+ * memory unless the mapping is wrong or the hypervisor is.
  */
 static enum vc_result mmio_address(struct vc_ctxt *ctxt, bool write, u64 *pa)
 {
@@ -291,7 +294,10 @@ static u8 *mmio_high_byte_reg(struct vc_ctxt *ctxt)
 	return (u8 *)ctxt->regs + high[r - 4] + 1;
 }
 
-/* MMIO, exit 0x400 -> VMGEXIT MMIO_READ/MMIO_WRITE (GHCB spec 4.1.15). */
+/*
+ * MMIO, exit 0x400 -> VMGEXIT MMIO_READ/MMIO_WRITE (GHCB spec (56421),
+ * "MMIO Read" and "MMIO Write").
+ */
 enum vc_result sev_es_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	unsigned int bytes = ctxt->mmio_bytes;

@@ -2,17 +2,17 @@
 /*
  * Private and shared memory in an SEV guest, and DMA.
  *
- * Devices cannot read encrypted memory, so every DMA goes through
- * SWIOTLB bounce buffers (forced for SEV guests in pci-dma.c), which
+ * Devices cannot read encrypted memory, so every DMA goes through SWIOTLB
+ * bounce buffers (forced for SEV guests in pci-dma.c), which
  * mem_encrypt_init() makes shared with set_memory_decrypted().
  *
  * set_memory_encrypted()/decrypted() flip the C-bit of kernel mappings.
- * The hooks here tell it what such a flip needs (APM 15.34.7): the
- * page's cache lines written back first, unless the CPU keeps them
- * coherent across C-bit values (Fn8000_001F_EAX[10]), and stale TLB
- * entries flushed after; then the hypervisor is told which pages changed
- * (KVM's page encryption status hypercall, used for migration), once per
- * physically contiguous run.
+ * The hooks here tell it what such a flip needs (APM vol. 2, "SEV
+ * Encryption Behavior"): the page's cache lines written back first, unless
+ * the CPU keeps them coherent across C-bit values (Fn8000_001F_EAX[10]),
+ * and stale TLB entries flushed after; then the hypervisor is told which
+ * pages changed (KVM's page encryption status hypercall, used for
+ * migration), once per physically contiguous run.
  */
 
 #include <linux/cc_platform.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The AP parking code (GHCB specification 56421, 4.3.2 and 4.1.12).
+ * The AP parking code (GHCB spec (56421), "AP Jump Table" and "AP Reset Hold").
  *
  * park.c copies it into the page of the AP jump table: the firmware
  * reserved that page, so neither this kernel nor one it kexecs into

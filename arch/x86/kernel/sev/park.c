@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Parking APs outside the kernel, so that another kernel can start them
- * (GHCB specification 56421, 4.1.12 and 4.3.2).
+ * (GHCB spec (56421), "AP Jump Table" and "AP Reset Hold").
  *
  * The hypervisor cannot set an SEV-ES vCPU's registers: an AP stopped in
  * this kernel's memory can only be started again by this kernel.  For

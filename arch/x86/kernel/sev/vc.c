@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * #VC: the exception an SEV-ES guest gets for every intercept that is not
- * an automatic exit (APM 15.35.5).  The guest emulates the instruction,
- * asking the hypervisor through the GHCB for what it cannot do itself.
+ * an automatic exit (APM vol. 2, "#VC Exception").  The guest emulates the
+ * instruction, asking the hypervisor through the GHCB for what it cannot do
+ * itself.
  *
  * Three ways in:
- *  - kernel mode: an IST exception that can hit anywhere, so it runs
- *    like an NMI, off the IST stack (vc_switch_off_ist() in the entry
- *    code moved it to the interrupted stack);
+ *  - kernel mode: an IST exception that can hit anywhere, so it runs like
+ *    an NMI, off the IST stack (vc_switch_off_ist() in the entry code moved
+ *    it to the interrupted stack);
  *  - user mode: an ordinary exception from user space;
  *  - early boot: the boot CPU before trap_init(), on the boot GHCB.
  *
@@ -33,7 +34,10 @@
 
 #include "internal.h"
 
-/* GHCB spec 4.1: the NAE exits, one handler each. */
+/*
+ * The NAE exits, one handler each (GHCB spec (56421), "Non-Automatic Exit
+ * (NAE) Events").
+ */
 static enum vc_result vc_dispatch(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	switch (ctxt->exit_code) {
@@ -69,9 +73,9 @@ static enum vc_result vc_dispatch(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 }
 
 /*
- * An intercepted #AC, exit 0x51 (APM 15.35.5): raise it in its place.
- * Alignment checks happen at CPL 3 only, so in the kernel no instruction
- * can have caused it.
+ * An intercepted #AC, exit 0x51 (APM vol. 2, "#VC Exception"): raise it in
+ * its place.  Alignment checks happen at CPL 3 only, so in the kernel no
+ * instruction can have caused it.
  */
 static enum vc_result vc_handle_ac(struct vc_ctxt *ctxt)
 {
@@ -185,10 +189,11 @@ static void vc_handle(struct pt_regs *regs, unsigned long exit_code)
 }
 
 /*
- * A #DB the hypervisor intercepted arrives as #VC (APM 15.35.5).  There
- * is nothing to emulate: it goes to the #DB handler for where it came
- * from, before anything here that could be instrumented, and outside the
- * #VC's own NMI-like section (the kernel #DB handler enters its own).
+ * A #DB the hypervisor intercepted arrives as #VC (APM vol. 2, "#VC
+ * Exception").  There is nothing to emulate: it goes to the #DB handler for
+ * where it came from, before anything here that could be instrumented, and
+ * outside the #VC's own NMI-like section (the kernel #DB handler enters its
+ * own).
  */
 static __always_inline bool vc_is_db(unsigned long exit_code)
 {
