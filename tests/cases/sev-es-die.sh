@@ -4,8 +4,8 @@
 # GHCB and its backup, or runs on the VC2 stack, and printing why (port
 # IO to the serial console, a #VC of its own) comes first.  KUnit's
 # sev_es_vc.die_on_request ends the guest on purpose for each:
-#   nested       SEV_TERM_GHCB_NESTED (set 1, code 0x1e)
-#   entry-stack  SEV_TERM_VC_UNEXPECTED (set 1, code 0x15)
+#   nested       GHCB_TERM_GHCB_NESTED (set 1, code 0x1e)
+#   entry-stack  GHCB_TERM_VC_UNEXPECTED (set 1, code 0x15)
 . "$(dirname "$0")/../lib.sh"
 
 die_case() {

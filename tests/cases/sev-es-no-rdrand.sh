@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A vCPU without RDRAND.  The hypervisor answers CPUID, so it can hide
 # RDRAND, and the C-bit checks would then write a value it can predict.
-# The guest must refuse to run, SEV_TERM_NO_RDRAND (set 1, code 0x1f):
+# The guest must refuse to run, GHCB_TERM_NO_RDRAND (set 1, code 0x1f):
 # through OVMF (the EFI stub's sev_enable()) and through the 32-bit boot
 # protocol (startup_32's C-bit check, before any other).
 . "$(dirname "$0")/../lib.sh"
