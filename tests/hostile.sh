@@ -81,7 +81,7 @@ hostile_outcome() {
 			notes=$(grep -aE "$re" "$log" | sed 's/^\[[ 0-9.]*\] //' |
 				sort | uniq -c | sed 's/^ *1 //; s/^ *\([0-9]*\) /\1x /' | head -3 | paste -sd';')
 		fi
-		n=$(grep -ac 'which the guest did not make' "$err" || true)
+		n=$(grep -ac 'still valid in the GHCB from an earlier exit' "$err" || true)
 		[ "$n" -gt 0 ] && notes="${notes:+$notes; }$n requests replayed"
 		echo "userland${notes:+: $notes}"
 	fi
