@@ -26,6 +26,14 @@ static struct ghcb boot_ghcb_page __aligned(PAGE_SIZE);
 static struct ghcb *boot_ghcb;
 static unsigned int ghcb_version;
 
+/**
+ * sev_enable() - SEV detection in the decompressor.
+ * @bp: the boot parameters, or NULL.
+ *
+ * Sets sme_me_mask and sev_status with the shared early code,
+ * sev_guest_detect(), which ends the guest on any refusal.  It runs twice:
+ * see the top of this file.
+ */
 void sev_enable(struct boot_params *bp)
 {
 	u64 status;
@@ -38,15 +46,25 @@ void sev_enable(struct boot_params *bp)
 	sev_status = status;
 }
 
+/**
+ * sev_get_status() - SEV_STATUS, for the EFI stub.
+ *
+ * Return: SEV_STATUS, or 0 on a CPU without SEV.
+ */
 u64 sev_get_status(void)
 {
 	return sev_read_status();
 }
 
-/*
+/**
+ * snp_get_unsupported_features() - The SEV-SNP features we lack.
+ * @status: SEV_STATUS.
+ *
  * The EFI stub asks which SEV-SNP features we lack: all of them, since
  * SNP is not supported at all.  Say so to the hypervisor right here
  * rather than have the stub give up without a reason.
+ *
+ * Return: 0, without SEV-SNP; with it, the guest ends instead.
  */
 u64 snp_get_unsupported_features(u64 status)
 {
@@ -64,10 +82,12 @@ static bool boot_ghcb_setup(void)
 	return true;
 }
 
-/*
- * Before the kernel runs: the page goes back to private, then away, so a
- * stray #VC faults instead of using it.  The kernel would otherwise run
- * with one of its pages shared.
+/**
+ * sev_es_shutdown_ghcb() - Give up the GHCB page before the kernel runs.
+ *
+ * The page goes back to private, then away, so a stray #VC faults instead
+ * of using it.  The kernel would otherwise run with one of its pages
+ * shared.
  */
 void sev_es_shutdown_ghcb(void)
 {
@@ -79,6 +99,12 @@ void sev_es_shutdown_ghcb(void)
 	boot_ghcb = NULL;
 }
 
+/**
+ * sev_es_check_ghcb_fault() - Whether a page fault is on the GHCB page.
+ * @address: the faulting address.
+ *
+ * Return: true if @address is in the GHCB page, false if not.
+ */
 bool sev_es_check_ghcb_fault(unsigned long address)
 {
 	return (address & PAGE_MASK) == (unsigned long)&boot_ghcb_page;
@@ -149,6 +175,14 @@ static void vc_ioio(struct ghcb *ghcb, struct pt_regs *regs)
 	regs->ip += len;
 }
 
+/**
+ * do_boot_stage2_vc() - #VC once the decompressor has its own page tables.
+ * @regs: the registers at the #VC.
+ * @exit_code: the #VC error code.
+ *
+ * The hypervisor is asked through the GHCB page: port IO for the console
+ * and CPUID.  Any other exit ends the guest.
+ */
 void do_boot_stage2_vc(struct pt_regs *regs, unsigned long exit_code)
 {
 	if (!boot_ghcb && !boot_ghcb_setup())

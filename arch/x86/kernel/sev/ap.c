@@ -59,9 +59,17 @@ static enum vc_result ap_exit(struct vc_ctxt *ctxt, u64 exit_code, u64 info1,
 	return res;
 }
 
-/*
+/**
+ * sev_es_setup_ap_jump_table() - Put the trampoline in the AP jump table.
+ * @rmh: the real-mode header, with the trampoline's SEV-ES entry.
+ *
  * The table is the firmware's: it must be somewhere the kernel does not
- * use as memory, or the write below would land in kernel data.
+ * use as memory, or the write below would land in kernel data.  Parking
+ * (park.c) is set up on the same table.
+ *
+ * Return: 0, also when the guest is not SEV-ES or the firmware set no
+ * table; -EIO if the hypervisor refused to tell the table or it could not
+ * be mapped; -EINVAL for a table that is not in firmware memory.
  */
 int __init sev_es_setup_ap_jump_table(struct real_mode_header *rmh)
 {
@@ -135,6 +143,13 @@ static void sev_es_play_dead(void)
 	start_cpu0();
 }
 
+/**
+ * sev_es_setup_play_dead() - Have CPUs that go offline park, or hold.
+ *
+ * Through smp_ops.play_dead: a CPU that goes offline parks outside the
+ * kernel or, where it cannot, waits in an AP reset hold, and comes back as
+ * the top of this file describes.
+ */
 void __init sev_es_setup_play_dead(void)
 {
 	smp_ops.play_dead = sev_es_play_dead;

@@ -55,10 +55,18 @@ static __always_inline unsigned int probe_index(unsigned long va, int level)
 	return (va >> (12 + 9 * level)) & 511;
 }
 
-/*
- * Build the probe's page tables in @area (at physical @area_pa) and fill
- * @io: @code_va maps @code_pa, three pages after it in the same page
- * table hold the test page with and without @cbit and the scratch page.
+/**
+ * sev_cbit_probe_prepare() - Build the probe's page tables and fill @io.
+ * @area: memory for the probe's page tables, test page and scratch page.
+ * @area_pa: physical address of @area.
+ * @code_va: virtual address of the probe code, sev_cbit_probe_run().
+ * @code_pa: physical address of the probe code.
+ * @cbit: the candidate C-bit position.
+ * @la57: build five levels of page table, not four.
+ * @io: filled in for sev_cbit_probe_run().
+ *
+ * @code_va maps @code_pa, three pages after it in the same page table hold
+ * the test page with and without @cbit and the scratch page.
  */
 void sev_cbit_probe_prepare(struct sev_cbit_probe_area *area,
 			    unsigned long area_pa, unsigned long code_va,
@@ -97,9 +105,16 @@ void sev_cbit_probe_prepare(struct sev_cbit_probe_area *area,
 	io->va_scratch = base | (((slot + 3) & 511UL) << 12);
 }
 
-/*
- * The verdict on one probe: the first of the four rules at the top of this
- * file that it breaks, in the order listed there, or that it encrypts.
+/**
+ * sev_cbit_judge() - The verdict on one probe.
+ * @io: what the probe read, from sev_cbit_probe_run().
+ * @faulted: what sev_cbit_probe_run() returned.
+ *
+ * Return: SEV_CBIT_FAULTED if an access faulted; otherwise the verdict for
+ * a rule at the top of this file that the probe breaks, the first one
+ * listed there except that a shared view showing the pattern is
+ * SEV_CBIT_PLAINTEXT even when it did not change; SEV_CBIT_ENCRYPTS if it
+ * breaks none: it encrypts.
  */
 enum sev_cbit_verdict sev_cbit_judge(const struct sev_cbit_probe_io *io,
 				     int faulted)
@@ -125,7 +140,18 @@ static __always_inline bool probe_la57(void)
 	return cr4 & X86_CR4_LA57;
 }
 
-/* Probe @cbit, writing @pattern; the caller picks a random one. */
+/**
+ * sev_cbit_probe() - Probe @cbit, writing @pattern.
+ * @area: memory for the probe's page tables, test page and scratch page.
+ * @area_pa: physical address of @area.
+ * @code_va: virtual address of the probe code, sev_cbit_probe_run().
+ * @code_pa: physical address of the probe code.
+ * @cbit: the candidate C-bit position.
+ * @pattern: the value to write; the caller picks a random one.
+ *
+ * Return: the verdict, as sev_cbit_judge() gives it: SEV_CBIT_ENCRYPTS if
+ * @cbit is the C-bit.  SEV_CBIT_FAULTED for a @cbit above 63.
+ */
 enum sev_cbit_verdict sev_cbit_probe(struct sev_cbit_probe_area *area,
 				     unsigned long area_pa,
 				     unsigned long code_va,

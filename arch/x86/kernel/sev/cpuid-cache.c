@@ -116,7 +116,14 @@ struct sev_cpuid_cache sev_cpuid_cache = {
 	.apic_id = &sev_cpuid_apic_id,
 };
 
-/* The slot for @leaf/@subleaf and its class, or -1: not cached. */
+/**
+ * sev_cpuid_slot() - The slot for @leaf/@subleaf and its class.
+ * @leaf: the CPUID leaf (EAX).
+ * @subleaf: the sub-leaf (ECX).
+ * @kind: set to the class's kind, for a leaf that is cached.
+ *
+ * Return: the slot, or -1: not cached.
+ */
 int sev_cpuid_slot(u32 leaf, u32 subleaf, u8 *kind)
 {
 	const struct sev_cpuid_class *c;
@@ -138,7 +145,14 @@ int sev_cpuid_slot(u32 leaf, u32 subleaf, u8 *kind)
 	return slot;
 }
 
-/* A query for @leaf/@subleaf, its slot looked up once. */
+/**
+ * sev_cpuid_query_init() - A query for @leaf/@subleaf, its slot looked up once.
+ * @q: the query to fill in.
+ * @leaf: the CPUID leaf (EAX).
+ * @subleaf: the sub-leaf (ECX).
+ * @xcr0: as the exit sends it: XCR0, or 1 without CR4.OSXSAVE.
+ * @cr4: this CPU's CR4.
+ */
 void sev_cpuid_query_init(struct sev_cpuid_query *q, u32 leaf, u32 subleaf,
 			  u64 xcr0, unsigned long cr4)
 {
@@ -150,7 +164,12 @@ void sev_cpuid_query_init(struct sev_cpuid_query *q, u32 leaf, u32 subleaf,
 	q->slot = sev_cpuid_slot(leaf, subleaf, &q->kind);
 }
 
-/* The slots the allow-list needs; SEV_CPUID_SLOTS must be this. */
+/**
+ * sev_cpuid_slots_needed() - The slots the allow-list needs.
+ *
+ * Return: the number of slots the allow-list needs; SEV_CPUID_SLOTS must
+ * be this.
+ */
 int sev_cpuid_slots_needed(void)
 {
 	int i, n = 0;
@@ -188,9 +207,14 @@ static bool sev_cpuid_present(struct sev_cpuid_cache *c, u8 kind,
 	return true;
 }
 
-/*
- * The answer to @q from @c: true with @r filled, or false, and then only
- * the hypervisor can answer.
+/**
+ * sev_cpuid_cache_get() - The answer to @q from @c.
+ * @c: the cache.
+ * @q: the query.
+ * @r: filled with EAX, EBX, ECX and EDX.
+ *
+ * Return: true with @r filled, or false, and then only the hypervisor can
+ * answer.
  */
 bool sev_cpuid_cache_get(struct sev_cpuid_cache *c,
 			 const struct sev_cpuid_query *q, u32 r[4])
@@ -240,10 +264,15 @@ static void sev_cpuid_store(struct sev_cpuid_entry *e, bool retag, u64 tag,
 	smp_store_release(&e->seq, seq + 2);
 }
 
-/*
- * @r is the hypervisor's answer to @q, checked: keep it if its slot is
- * free (or, keyed by XCR0, holds another XCR0's), and make @r what a
- * cached answer would be.  The state-dependent bits are stored clear.
+/**
+ * sev_cpuid_cache_put() - Keep the hypervisor's answer to @q in @c.
+ * @c: the cache.
+ * @q: the query.
+ * @r: the hypervisor's answer to @q, checked: EAX, EBX, ECX and EDX.
+ *
+ * Keep @r if its slot is free (or, keyed by XCR0, holds another XCR0's),
+ * and make @r what a cached answer would be.  The state-dependent bits are
+ * stored clear.
  */
 void sev_cpuid_cache_put(struct sev_cpuid_cache *c,
 			 const struct sev_cpuid_query *q, u32 r[4])
@@ -273,7 +302,12 @@ void sev_cpuid_cache_put(struct sev_cpuid_cache *c,
 	sev_cpuid_present(c, kind, q, r);
 }
 
-/* Slots in use: a count KUnit watches. */
+/**
+ * sev_cpuid_cache_used() - Slots in use: a count KUnit watches.
+ * @c: the cache.
+ *
+ * Return: the number of slots in @c that are not empty.
+ */
 int sev_cpuid_cache_used(const struct sev_cpuid_cache *c)
 {
 	int i, n = 0;

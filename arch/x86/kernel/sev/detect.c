@@ -64,7 +64,11 @@ static u64 probe_pattern(u64 status)
 	detect_refuse(status, SEV_TERM_SET_LINUX, GHCB_TERM_NO_RDRAND);
 }
 
-/* SEV_STATUS, or 0 on a CPU without SEV (APM vol. 2, "SEV_STATUS MSR"). */
+/**
+ * sev_read_status() - Read SEV_STATUS (APM vol. 2, "SEV_STATUS MSR").
+ *
+ * Return: SEV_STATUS, or 0 on a CPU without SEV.
+ */
 u64 sev_read_status(void)
 {
 	u32 eax, ebx, ecx, edx;
@@ -78,6 +82,17 @@ u64 sev_read_status(void)
 	return sev_es_rdmsr(MSR_AMD64_SEV);
 }
 
+/**
+ * sev_guest_detect() - SEV detection for the decompressor and early kernel.
+ * @area: memory for the C-bit probe; must be identity mapped (VA == PA).
+ * @status: set to SEV_STATUS.
+ * @ghcb_version: set to the GHCB protocol version agreed on, or 0 when
+ * the guest is not SEV-ES.
+ *
+ * Every refusal ends the guest.
+ *
+ * Return: the encryption mask (0: not an SEV guest).
+ */
 u64 sev_guest_detect(struct sev_cbit_probe_area *area, u64 *status,
 		     unsigned int *ghcb_version)
 {

@@ -17,12 +17,17 @@
 #include <asm/svm.h>
 #include <asm/sev-es-early.h>
 
-/*
- * One request, one response: VMGEXIT is REP VMMCALL (APM vol. 2,
- * "VMGEXIT").  The MSR is left as it was found: firmware #VC handlers
- * (OVMF's, while the EFI stub runs) take their GHCB address from it.
- * Interrupts must be off (they are in early boot): a #VC between the write
- * and the VMGEXIT would overwrite the request.
+/**
+ * sev_es_msr_call() - One GHCB MSR protocol request, one response.
+ * @request: the request, as written to the GHCB MSR.
+ *
+ * VMGEXIT is REP VMMCALL (APM vol. 2, "VMGEXIT").  The MSR is left as it
+ * was found: firmware #VC handlers (OVMF's, while the EFI stub runs) take
+ * their GHCB address from it.
+ *
+ * Context: Interrupts must be off (they are in early boot): a #VC between
+ * the write and the VMGEXIT would overwrite the request.
+ * Return: the response, as read back from the GHCB MSR.
  */
 u64 sev_es_msr_call(u64 request)
 {
@@ -35,17 +40,28 @@ u64 sev_es_msr_call(u64 request)
 	return resp;
 }
 
+/**
+ * sev_es_ghcb_vmgexit() - Exit through the GHCB page at @ghcb_pa.
+ * @ghcb_pa: physical address of the GHCB page.
+ *
+ * The GHCB MSR keeps @ghcb_pa afterwards: unlike sev_es_msr_call(), this
+ * does not put back what was there.
+ */
 void sev_es_ghcb_vmgexit(unsigned long ghcb_pa)
 {
 	sev_es_wr_ghcb_msr(ghcb_pa);
 	sev_es_vmgexit();
 }
 
-/*
- * Termination request, MSR form (GHCB spec (56421), "GHCB MSR Protocol"):
- * the hypervisor should not resume us.  If it does, ask again, forever:
- * nothing after a termination request may run, and a halt would wait for an
- * interrupt the hypervisor may never send.
+/**
+ * sev_es_msr_terminate() - Termination request, MSR form.
+ * @set: the reason code set, SEV_TERM_SET_*.
+ * @code: the reason code within @set.
+ *
+ * GHCB spec (56421), "GHCB MSR Protocol": the hypervisor should not resume
+ * us.  If it does, ask again, forever: nothing after a termination request
+ * may run, and a halt would wait for an interrupt the hypervisor may never
+ * send.
  */
 void __noreturn sev_es_msr_terminate(unsigned int set, unsigned int code)
 {
@@ -53,10 +69,15 @@ void __noreturn sev_es_msr_terminate(unsigned int set, unsigned int code)
 		sev_es_msr_call(sev_msr_term_req(set, code));
 }
 
-/*
- * SEV information (GHCB spec (56421), "GHCB MSR Protocol"): agree on a
- * protocol version.  A response that is not a well-formed SEV information
- * response ends the guest; so does a range without a version we speak.
+/**
+ * sev_es_msr_negotiate() - Agree on a protocol version.
+ * @info: filled in with the hypervisor's SEV information response.
+ *
+ * SEV information (GHCB spec (56421), "GHCB MSR Protocol").  A response
+ * that is not a well-formed SEV information response ends the guest; so
+ * does a range without a version we speak.
+ *
+ * Return: the protocol version agreed on.
  */
 unsigned int sev_es_msr_negotiate(struct sev_msr_info *info)
 {
@@ -75,7 +96,15 @@ unsigned int sev_es_msr_negotiate(struct sev_msr_info *info)
 	return version;
 }
 
-/* CPUID through the GHCB MSR protocol, one register. */
+/**
+ * sev_es_msr_cpuid() - CPUID through the GHCB MSR protocol, one register.
+ * @fn: the CPUID function (leaf).
+ * @reg: the register asked for, GHCB_CPUID_REQ_*.
+ *
+ * A response that is not a well-formed CPUID response ends the guest.
+ *
+ * Return: the value of register @reg for function @fn.
+ */
 u32 sev_es_msr_cpuid(u32 fn, unsigned int reg)
 {
 	u32 val;
@@ -99,7 +128,11 @@ static bool cpuid_leaf_indexed(u32 fn)
 	       fn == 0x20 || fn == 0x8000001d || fn == 0x80000020;
 }
 
-/*
+/**
+ * sev_es_check_cpuid() - End the guest if a CPUID answer denies SEV-ES.
+ * @fn: the CPUID function (leaf).
+ * @eax: the EAX the hypervisor answered for @fn.
+ *
  * Only an SEV-ES guest gets #VC, so a CPUID answer that says the CPU has
  * no SEV-ES is the hypervisor talking the guest into mapping its memory
  * shared (APM vol. 2, "Determining Support for SEV": Fn8000_001F_EAX
@@ -112,10 +145,14 @@ void sev_es_check_cpuid(u32 fn, u32 eax)
 		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_CPUID_NO_SEV);
 }
 
-/*
- * #VC before a GHCB exists (decompressor stage 1, kernel vc_no_ghcb).  The
- * only exit early code causes on purpose is CPUID; the error code comes
- * from the hypervisor's intercepts and must match the instruction at RIP.
+/**
+ * do_vc_no_ghcb() - #VC before a GHCB exists.
+ * @regs: the registers at the #VC.
+ * @exit_code: the #VC error code.
+ *
+ * For decompressor stage 1 and the kernel's vc_no_ghcb.  The only exit
+ * early code causes on purpose is CPUID; the error code comes from the
+ * hypervisor's intercepts and must match the instruction at RIP.
  */
 void do_vc_no_ghcb(struct pt_regs *regs, unsigned long exit_code)
 {

@@ -71,7 +71,15 @@ static void vc_cpuid_set(struct pt_regs *regs, const u32 r[4])
 	regs->dx = r[3];
 }
 
-/* A CPUID the cache can answer, without an exit (cpuid-cache.c). */
+/**
+ * sev_es_cpuid_from_cache() - A CPUID the cache can answer, without an exit.
+ * @ctxt: the #VC being handled.
+ *
+ * See cpuid-cache.c.
+ *
+ * Return: true if the cache answered, the registers set; false if the #VC
+ * has no cache or the cache has no answer.
+ */
 bool sev_es_cpuid_from_cache(struct vc_ctxt *ctxt)
 {
 	u32 r[4];
@@ -84,9 +92,17 @@ bool sev_es_cpuid_from_cache(struct vc_ctxt *ctxt)
 	return true;
 }
 
-/*
- * CPUID, exit 0x72 (GHCB spec (56421), "CPUID"): RAX, RCX and XCR0 in; four
- * out.  The answer, checked, goes into the cache (if the #VC has one).
+/**
+ * sev_es_handle_cpuid() - CPUID, exit 0x72 (GHCB spec (56421), "CPUID").
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page for the exit.
+ *
+ * RAX, RCX and XCR0 in; four out.  The answer, checked, goes into the
+ * cache (if the #VC has one).
+ *
+ * Return: VC_DONE, the answer in the registers; VC_FATAL for a response
+ * without all four registers; or, when the exit fails, what
+ * sev_ghcb_call() returned.
  */
 enum vc_result sev_es_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
@@ -108,9 +124,16 @@ enum vc_result sev_es_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	return VC_DONE;
 }
 
-/*
- * RDMSR/WRMSR, exit 0x7c (GHCB spec (56421), "MSR"): exit_info_1 1 for a
- * write.
+/**
+ * sev_es_handle_msr() - RDMSR/WRMSR, exit 0x7c (GHCB spec (56421), "MSR").
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page for the exit.
+ *
+ * exit_info_1 is 1 for a write.
+ *
+ * Return: VC_DONE, for RDMSR the value in EDX:EAX; VC_FATAL for an RDMSR
+ * response without RAX and RDX; or, when the exit fails, what
+ * sev_ghcb_call() returned.
  */
 enum vc_result sev_es_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
@@ -130,7 +153,17 @@ enum vc_result sev_es_handle_msr(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	return take_edx_eax(ctxt, ghcb, "RDMSR response without RAX and RDX");
 }
 
-/* RDTSC 0x6e, RDTSCP 0x87 (GHCB spec (56421), "RDTSC" and "RDTSCP"). */
+/**
+ * sev_es_handle_rdtsc() - RDTSC 0x6e, RDTSCP 0x87.
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page for the exit.
+ *
+ * GHCB spec (56421), "RDTSC" and "RDTSCP".
+ *
+ * Return: VC_DONE, the result in EDX:EAX (and, for RDTSCP, ECX); VC_FATAL
+ * for a response without those registers; or, when the exit fails, what
+ * sev_ghcb_call() returned.
+ */
 enum vc_result sev_es_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	bool rdtscp = ctxt->exit_code == SVM_EXIT_RDTSCP;
@@ -148,7 +181,16 @@ enum vc_result sev_es_handle_rdtsc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	return res;
 }
 
-/* RDPMC, exit 0x6f (GHCB spec (56421), "RDPMC"): RCX in, RAX and RDX out. */
+/**
+ * sev_es_handle_rdpmc() - RDPMC, exit 0x6f (GHCB spec (56421), "RDPMC").
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page for the exit.
+ *
+ * RCX in, RAX and RDX out.
+ *
+ * Return: VC_DONE, the result in EDX:EAX; VC_FATAL for a response without
+ * RAX and RDX; or, when the exit fails, what sev_ghcb_call() returned.
+ */
 enum vc_result sev_es_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	enum vc_result res;
@@ -160,12 +202,19 @@ enum vc_result sev_es_handle_rdpmc(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	return take_edx_eax(ctxt, ghcb, "RDPMC response without RAX and RDX");
 }
 
-/*
- * WBINVD 0x89 (GHCB spec (56421), "WBINVD"): the hypervisor does it for us.
- * INVD 0x76 is refused, never passed on: it would throw away dirty lines of
+/**
+ * sev_es_handle_cache() - WBINVD 0x89, INVD 0x76.
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page for the exit.
+ *
+ * WBINVD (GHCB spec (56421), "WBINVD"): the hypervisor does it for us.
+ * INVD is refused, never passed on: it would throw away dirty lines of
  * private memory, which the hypervisor cannot write back for the guest.
  * The kernel does not execute INVD, and at CPL 3 it faults before any
  * intercept, so this #VC is a bug or a lie.
+ *
+ * Return: for INVD, VC_SIGBUS from user space and VC_FATAL from the
+ * kernel; for WBINVD, what sev_ghcb_call() returned.
  */
 enum vc_result sev_es_handle_cache(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
@@ -175,9 +224,14 @@ enum vc_result sev_es_handle_cache(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	return sev_ghcb_call(ctxt, ghcb, SVM_EXIT_WBINVD, 0, 0);
 }
 
-/*
- * MONITOR 0x8a, MWAIT 0x8b (GHCB spec (56421), "MONITOR" and "MWAIT"): RAX,
- * RCX (and RDX) in.
+/**
+ * sev_es_handle_monitor() - MONITOR 0x8a, MWAIT 0x8b.
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page for the exit.
+ *
+ * GHCB spec (56421), "MONITOR" and "MWAIT": RAX, RCX (and RDX) in.
+ *
+ * Return: what sev_ghcb_call() returned.
  */
 enum vc_result sev_es_handle_monitor(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
@@ -190,10 +244,19 @@ enum vc_result sev_es_handle_monitor(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	return sev_ghcb_call(ctxt, ghcb, ctxt->exit_code, 0, 0);
 }
 
-/*
- * VMMCALL, exit 0x81 (GHCB spec (56421), "VMMCALL"): the registers beyond
- * RAX are the hypervisor's ABI, so its hooks choose them.  Without a
- * hypervisor that has any, there is nothing to call: #UD, as on bare metal.
+/**
+ * sev_es_handle_vmmcall() - VMMCALL, exit 0x81 (GHCB spec (56421), "VMMCALL").
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page for the exit.
+ *
+ * The registers beyond RAX are the hypervisor's ABI, so its hooks choose
+ * them.  Without a hypervisor that has any, there is nothing to call: #UD,
+ * as on bare metal.
+ *
+ * Return: VC_DONE; VC_EXCEPTION, #UD, without hooks; VC_FATAL for a
+ * response without RAX; for a response the hooks refuse, VC_SIGBUS from
+ * user space and VC_FATAL from the kernel; or, when the exit fails, what
+ * sev_ghcb_call() returned.
  */
 enum vc_result sev_es_handle_vmmcall(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
@@ -231,7 +294,15 @@ static unsigned long *dr7_gpr(struct vc_ctxt *ctxt)
 	return off < 0 ? NULL : (unsigned long *)((u8 *)ctxt->regs + off);
 }
 
-/* MOV from DR7, exit 0x27: the guest's own copy, no exit needed. */
+/**
+ * sev_es_handle_dr7_read() - MOV from DR7, exit 0x27.
+ * @ctxt: the #VC being handled.
+ *
+ * The guest's own copy, no exit needed.
+ *
+ * Return: VC_DONE, or, when the register operand cannot be found, what
+ * sev_es_check_insn() says of the instruction.
+ */
 enum vc_result sev_es_handle_dr7_read(struct vc_ctxt *ctxt)
 {
 	unsigned long *reg = dr7_gpr(ctxt);
@@ -242,9 +313,16 @@ enum vc_result sev_es_handle_dr7_read(struct vc_ctxt *ctxt)
 	return VC_DONE;
 }
 
-/*
- * MOV to DR7, exit 0x37 (GHCB spec (56421), "DR7 Write"): the hypervisor
- * gets RAX.
+/**
+ * sev_es_handle_dr7_write() - MOV to DR7, exit 0x37.
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page for the exit.
+ *
+ * GHCB spec (56421), "DR7 Write": the hypervisor gets RAX.
+ *
+ * Return: VC_EXCEPTION, #GP, for a value above 32 bits; when the register
+ * operand cannot be found, what sev_es_check_insn() says of the
+ * instruction; else what sev_ghcb_call() returned.
  */
 enum vc_result sev_es_handle_dr7_write(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {

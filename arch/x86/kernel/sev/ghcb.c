@@ -67,12 +67,22 @@ static struct ghcb boot_ghcb_page __bss_decrypted __aligned(PAGE_SIZE);
 static struct ghcb *boot_ghcb __section(".data");
 static u16 ghcb_version __ro_after_init;
 
+/**
+ * sev_ghcb_runtime_ready() - Whether the per-CPU GHCB pages are in use.
+ *
+ * Return: true once sev_es_init_vc_handling() has set up the per-CPU GHCB
+ * pages, false before.
+ */
 bool sev_ghcb_runtime_ready(void)
 {
 	return static_branch_unlikely(&sev_es_enable_key);
 }
 
-/* The GHCB protocol version this guest and the hypervisor agreed on. */
+/**
+ * sev_ghcb_version() - The GHCB protocol version in use.
+ *
+ * Return: the GHCB protocol version this guest and the hypervisor agreed on.
+ */
 unsigned int sev_ghcb_version(void)
 {
 	return ghcb_version;
@@ -97,13 +107,17 @@ static void sev_ghcb_abandon(void)
 #define SEV_ES_ALIVE	UINT_MAX
 static unsigned int sev_es_dying = SEV_ES_ALIVE;
 
-/*
- * End the guest (GHCB spec (56421), "Termination Request"), saying why
- * first.  The message may go out by port IO, i.e.  through #VC, from any
- * state the #VC path was in: this CPU's GHCB is released first and a
- * console lock it may hold is not waited for.  Should the message itself
- * end up here again, or another CPU die meanwhile, the request goes out at
- * once, with the first reason.
+/**
+ * sev_es_die() - End the guest, saying why first.
+ * @reason: the GHCB_TERM_* reason code, in SEV_TERM_SET_LINUX.
+ * @what: what went wrong, for the log.
+ *
+ * A termination request (GHCB spec (56421), "Termination Request").  The
+ * message may go out by port IO, i.e. through #VC, from any state the #VC
+ * path was in: this CPU's GHCB is released first and a console lock it may
+ * hold is not waited for.  Should the message itself end up here again, or
+ * another CPU die meanwhile, the request goes out at once, with the first
+ * reason.
  */
 void __noreturn sev_es_die(unsigned int reason, const char *what)
 {
@@ -120,6 +134,14 @@ void __noreturn sev_es_die(unsigned int reason, const char *what)
 	sev_es_msr_terminate(SEV_TERM_SET_LINUX, reason);
 }
 
+/**
+ * sev_es_fatal() - Have this #VC end the guest.
+ * @ctxt: the #VC being handled.
+ * @reason: the GHCB_TERM_* reason code.
+ * @what: what went wrong, for the log.
+ *
+ * Return: VC_FATAL, with @reason and @what kept in @ctxt.
+ */
 enum vc_result sev_es_fatal(struct vc_ctxt *ctxt, unsigned int reason,
 			    const char *what)
 {
@@ -128,11 +150,18 @@ enum vc_result sev_es_fatal(struct vc_ctxt *ctxt, unsigned int reason,
 	return VC_FATAL;
 }
 
-/*
- * The GHCB for one exit; interrupts must be off.  Nesting is one deep: a
- * #VC or NMI inside the user of the page.  A third level would mean the
- * #VC handler itself caused a #VC inside that NMI, which it must not;
- * sev_es_die() frees both for its message.
+/**
+ * sev_ghcb_get() - The GHCB for one exit.
+ * @state: where the request this use interrupts is noted, for
+ * sev_ghcb_put().
+ *
+ * Nesting is one deep: a #VC or NMI inside the user of the page.  A third
+ * level would mean the #VC handler itself caused a #VC inside that NMI,
+ * which it must not; sev_es_die() frees both for its message.
+ *
+ * Context: Interrupts must be off.
+ * Return: this CPU's GHCB page, with nothing in it valid to the
+ * hypervisor.
  */
 noinstr struct ghcb *sev_ghcb_get(struct ghcb_state *state)
 {
@@ -158,8 +187,11 @@ noinstr struct ghcb *sev_ghcb_get(struct ghcb_state *state)
 	return &d->ghcb;
 }
 
-/*
- * Give the GHCB back: to the request this one interrupted, or empty.  The
+/**
+ * sev_ghcb_put() - Give the GHCB back.
+ * @state: as sev_ghcb_get() filled it in.
+ *
+ * The GHCB goes back to the request this one interrupted, or empty.  The
  * GHCB MSR still points at the page and VMGEXIT works at any CPL, so a
  * request left valid would be run again by the next user-space "rep
  * vmmcall" (GHCB spec (56421), "GHCB Layout": the valid bitmap says what
@@ -216,6 +248,19 @@ static enum vc_result check_injection(struct vc_ctxt *ctxt,
 	return VC_EXCEPTION;
 }
 
+/**
+ * sev_ghcb_check_result() - Check the hypervisor's response to an exit.
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page with the response.
+ *
+ * sw_exit_info_1 must be one of the three results the spec defines, an
+ * exception must be one the hypervisor may ask for.
+ *
+ * Return: VC_DONE if the exit succeeded; VC_EXCEPTION, the exception in
+ * @ctxt, if the hypervisor asks to inject #GP or #UD; for an error result,
+ * VC_SIGBUS from user space and VC_FATAL from the kernel; VC_FATAL for
+ * anything else.
+ */
 enum vc_result sev_ghcb_check_result(struct vc_ctxt *ctxt,
 				     const struct ghcb *ghcb)
 {
@@ -254,7 +299,16 @@ static bool ghcb_test_exit(struct ghcb *ghcb)
 static inline bool ghcb_test_exit(struct ghcb *ghcb) { return false; }
 #endif
 
-/* One NAE exit through @ghcb: request, VMGEXIT, check. */
+/**
+ * sev_ghcb_call() - One NAE exit through @ghcb: request, VMGEXIT, check.
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page, with the rest of the request already in it.
+ * @exit_code: the exit code (sw_exit_code).
+ * @info1: sw_exit_info_1 of the request.
+ * @info2: sw_exit_info_2 of the request.
+ *
+ * Return: as sev_ghcb_check_result() for the response.
+ */
 enum vc_result sev_ghcb_call(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 			     u64 exit_code, u64 info1, u64 info2)
 {
@@ -267,15 +321,30 @@ enum vc_result sev_ghcb_call(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 	return sev_ghcb_check_result(ctxt, ghcb);
 }
 
+/**
+ * sev_ghcb_scratch_pa() - Where the shared buffer of @ghcb is.
+ * @ghcb: the GHCB page.
+ *
+ * Return: the physical address of the shared buffer in @ghcb, for
+ * sw_scratch.
+ */
 u64 sev_ghcb_scratch_pa(struct ghcb *ghcb)
 {
 	return ghcb_pa(ghcb) + offsetof(struct ghcb, shared_buffer);
 }
 
-/*
+/**
+ * sev_ghcb_check_scratch() - Check a response that uses the shared buffer.
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page with the response.
+ * @scratch: the shared buffer's physical address, as the request gave it.
+ * @count: the most units the request asked to move.
+ *
  * After an exit with data in the shared buffer: the guest chose its size
  * and place.  A hypervisor that hands back another buffer, or claims to
  * have moved more than @count units, is not answering this request.
+ *
+ * Return: VC_FATAL for such a response, else VC_DONE.
  */
 enum vc_result sev_ghcb_check_scratch(struct vc_ctxt *ctxt,
 				      const struct ghcb *ghcb, u64 scratch,
@@ -288,10 +357,15 @@ enum vc_result sev_ghcb_check_scratch(struct vc_ctxt *ctxt,
 	return VC_DONE;
 }
 
-/*
+/**
+ * __sev_es_nmi_complete() - Tell the hypervisor this NMI is done.
+ *
+ * Description:
  * NMI_COMPLETE (GHCB spec (56421), "NMI Complete"): the hypervisor holds
- * further NMIs until the guest says it is done with this one.  Called at
- * the end of every NMI, possibly inside a #VC, hence the nesting GHCB.
+ * further NMIs until the guest says it is done with this one.
+ *
+ * Context: The end of every NMI, possibly inside a #VC, hence the nesting
+ * GHCB.
  */
 noinstr void __sev_es_nmi_complete(void)
 {
@@ -330,10 +404,14 @@ static int __init sev_es_unblock_early_nmis(void)
 }
 early_initcall(sev_es_unblock_early_nmis);
 
-/*
- * The boot CPU's first GHCB, for one exit; #VC comes to
- * handle_vc_boot_ghcb() then, with no NMIs to nest.  NULL before
- * setup_ghcb().
+/**
+ * sev_boot_ghcb() - The boot CPU's first GHCB, for one exit.
+ *
+ * Description:
+ * #VC comes to handle_vc_boot_ghcb() then, with no NMIs to nest.
+ *
+ * Return: the boot GHCB, with nothing in it valid to the hypervisor;
+ * NULL before setup_ghcb().
  */
 struct ghcb *sev_boot_ghcb(void)
 {
@@ -342,7 +420,9 @@ struct ghcb *sev_boot_ghcb(void)
 	return boot_ghcb;
 }
 
-/*
+/**
+ * setup_ghcb() - Agree on the protocol and set up the boot GHCB.
+ *
  * From early_setup_idt() and cpu_init_exception_handling(), on every CPU.
  * The boot CPU's first call agrees on the protocol (MSR protocol, 2.3.1)
  * and sets up the boot GHCB; once the per-CPU pages exist there is
@@ -380,7 +460,11 @@ static void __init alloc_ghcb(int cpu)
 	per_cpu(sev_es_percpu, cpu) = d;
 }
 
-/* trap_init(): GHCB pages for every possible CPU, then the runtime. */
+/**
+ * sev_es_init_vc_handling() - Start the #VC runtime.
+ *
+ * From trap_init(): GHCB pages for every possible CPU, then the runtime.
+ */
 void __init sev_es_init_vc_handling(void)
 {
 	int cpu;
@@ -401,10 +485,15 @@ void __init sev_es_init_vc_handling(void)
 	boot_ghcb = NULL;
 }
 
-/*
+/**
+ * sev_es_efi_map_ghcbs() - Map the GHCB pages for EFI runtime services.
+ * @pgd: the EFI runtime services' page table.
+ *
  * EFI runtime services run on their own page table.  Firmware that takes
  * a #VC there finds the GHCB by the physical address in the GHCB MSR, so
  * map each page 1:1 and shared.
+ *
+ * Return: 0, or 1 if a page could not be mapped.
  */
 int __init sev_es_efi_map_ghcbs(pgd_t *pgd)
 {

@@ -299,6 +299,18 @@ static bool uses_ldt(struct pt_regs *regs)
 	return ((regs->ss | sel[0] | sel[1] | sel[2] | sel[3]) & SEGMENT_TI_MASK);
 }
 
+/**
+ * sev_es_decode() - Fetch the instruction behind the #VC and check it.
+ * @ctxt: the #VC being handled.
+ *
+ * The common exits are matched byte by byte; anything else goes through
+ * the kernel's instruction decoder and sev_es_check_insn().
+ *
+ * Return: VC_DONE when the instruction fits the exit; VC_EXCEPTION, a #PF,
+ * when user code cannot be read; VC_SIGBUS for user code that addresses
+ * through an LDT segment, does not decode or does not fit; VC_FATAL for
+ * kernel code that cannot be read, does not decode or does not fit.
+ */
 enum vc_result sev_es_decode(struct vc_ctxt *ctxt)
 {
 	enum insn_mode mode = INSN_MODE_KERN;
@@ -328,10 +340,16 @@ enum vc_result sev_es_decode(struct vc_ctxt *ctxt)
 	return sev_es_check_insn(ctxt);
 }
 
-/*
+/**
+ * sev_es_check_insn() - Check that the decoded instruction fits the exit.
+ * @ctxt: the #VC being handled, its instruction decoded.
+ *
  * A kernel #VC that does not fit the instruction is the hypervisor's.  In
  * user space it may be the user's own doing (code rewritten by another
  * thread after the #VC): the process gets SIGBUS, the guest goes on.
+ *
+ * Return: VC_DONE if it fits; else VC_SIGBUS from user space, VC_FATAL
+ * from the kernel.
  */
 enum vc_result sev_es_check_insn(struct vc_ctxt *ctxt)
 {
@@ -346,7 +364,14 @@ enum vc_result sev_es_check_insn(struct vc_ctxt *ctxt)
 			    "#VC error code does not match the instruction");
 }
 
-/* The #PF the access would have raised had no #VC come first. */
+/**
+ * sev_es_fault() - The #PF the access would have raised had no #VC come first.
+ * @ctxt: the #VC being handled.
+ * @addr: the address accessed.
+ * @write: whether the access is a write.
+ *
+ * Return: VC_EXCEPTION, the #PF in @ctxt.
+ */
 enum vc_result sev_es_fault(struct vc_ctxt *ctxt, unsigned long addr, bool write)
 {
 	unsigned long ec = 0;
@@ -406,10 +431,20 @@ static enum vc_result mem_failed(struct vc_ctxt *ctxt, unsigned long addr,
 	return sev_es_fault(ctxt, addr, write);
 }
 
-/*
- * @len bytes (1, 2, 4 or 8) of operand memory in one access, the size
- * the instruction would have used: the kernel's nofault accessors move
- * them with a single MOV too.
+/**
+ * sev_es_read_mem() - Read operand memory in one access.
+ * @ctxt: the #VC being handled.
+ * @addr: the operand's address.
+ * @buf: where the bytes go.
+ * @len: how many bytes: 1, 2, 4 or 8.
+ *
+ * @len bytes of operand memory in one access, the size the instruction
+ * would have used: the kernel's nofault accessors move them with a single
+ * MOV too.
+ *
+ * Return: VC_DONE; if the access fails, VC_EXCEPTION with the #PF the CPU
+ * would have raised, or VC_SIGBUS for user space when its page tables
+ * allow the access.
  */
 enum vc_result sev_es_read_mem(struct vc_ctxt *ctxt, unsigned long addr,
 			       void *buf, unsigned int len)
@@ -433,6 +468,19 @@ enum vc_result sev_es_read_mem(struct vc_ctxt *ctxt, unsigned long addr,
 	return VC_DONE;
 }
 
+/**
+ * sev_es_write_mem() - Write operand memory in one access.
+ * @ctxt: the #VC being handled.
+ * @addr: the operand's address.
+ * @buf: the bytes to write.
+ * @len: how many bytes: 1, 2, 4 or 8.
+ *
+ * The other way from sev_es_read_mem(), with the same single MOV.
+ *
+ * Return: VC_DONE; if the access fails, VC_EXCEPTION with the #PF the CPU
+ * would have raised, or VC_SIGBUS for user space when its page tables
+ * allow the access.
+ */
 enum vc_result sev_es_write_mem(struct vc_ctxt *ctxt, unsigned long addr,
 				const void *buf, unsigned int len)
 {
@@ -452,11 +500,19 @@ enum vc_result sev_es_write_mem(struct vc_ctxt *ctxt, unsigned long addr,
 	return ret ? mem_failed(ctxt, addr, true) : VC_DONE;
 }
 
-/*
- * Translate @va with the page tables in CR3, as the CPU would: four or
- * five levels as CR4.LA57 says (not as a CPU feature flag, which early
- * boot rewrites), user and write permissions checked on every level.
- * *@shared says whether the mapping has the C-bit clear.
+/**
+ * sev_es_virt_to_phys() - Translate @va with the page tables in CR3.
+ * @ctxt: the #VC being handled.
+ * @va: the virtual address.
+ * @write: whether the access is a write.
+ * @pa: set to the physical address.
+ * @shared: set to whether the mapping has the C-bit clear.
+ *
+ * As the CPU would: four or five levels as CR4.LA57 says (not as a CPU
+ * feature flag, which early boot rewrites), user and write permissions
+ * checked on every level.
+ *
+ * Return: VC_DONE, or VC_EXCEPTION with the #PF the access would raise.
  */
 enum vc_result sev_es_virt_to_phys(struct vc_ctxt *ctxt, unsigned long va,
 				   bool write, u64 *pa, bool *shared)

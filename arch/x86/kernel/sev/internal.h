@@ -120,6 +120,7 @@ static inline enum vc_result sev_es_refuse(struct vc_ctxt *ctxt,
 		return VC_SIGBUS;
 	return sev_es_fatal(ctxt, reason, what);
 }
+
 void __noreturn sev_es_die(unsigned int reason, const char *what);
 bool sev_ghcb_runtime_ready(void);
 unsigned int sev_ghcb_version(void);

@@ -64,8 +64,13 @@ static const u8 svm_segment[] = {
 	[INAT_SEG_REG_DS] = 3, [INAT_SEG_REG_FS] = 4, [INAT_SEG_REG_GS] = 5,
 };
 
-/*
- * exit_info_1 for the IN/OUT/INS/OUTS at RIP (APM vol. 2, "IOIO
+/**
+ * sev_es_ioio_info() - exit_info_1 for the IN/OUT/INS/OUTS at RIP.
+ * @ctxt: the #VC being handled.
+ * @port: set to the port.
+ * @size: set to the operand size in bytes: 1, 2 or 4.
+ *
+ * Return: exit_info_1 for the instruction (APM vol. 2, "IOIO
  * Intercepts").
  */
 u64 sev_es_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size)
@@ -109,9 +114,17 @@ u64 sev_es_ioio_info(struct vc_ctxt *ctxt, u16 *port, unsigned int *size)
 	return info | IOIO_SIZE(*size) | IOIO_PORT(*port);
 }
 
-/*
+/**
+ * sev_es_ioio_allowed() - Whether the task may use these ports.
+ * @ctxt: the #VC being handled.
+ * @port: the first port.
+ * @size: how many ports: the operand size in bytes.
+ *
  * The TSS I/O bitmap the CPU would have checked: ioperm() ports clear
  * in the task's bitmap, or iopl(3) for all of them.
+ *
+ * Return: true if the access is allowed (always from the kernel), false
+ * if not.
  */
 bool sev_es_ioio_allowed(const struct vc_ctxt *ctxt, u16 port, unsigned int size)
 {
@@ -198,7 +211,17 @@ static enum vc_result ioio_string(struct vc_ctxt *ctxt, struct ghcb *ghcb,
 	return count == n ? VC_DONE : VC_RETRY;
 }
 
-/* IOIO, exit 0x7b (GHCB spec (56421), "IOIO"). */
+/**
+ * sev_es_handle_ioio() - IOIO, exit 0x7b (GHCB spec (56421), "IOIO").
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page for the exit.
+ *
+ * Return: VC_DONE, or VC_RETRY when a REP INS or OUTS did only part of
+ * its count.  VC_EXCEPTION: #GP for a port the task may not use, or the
+ * #PF of an INS or OUTS memory operand.  VC_SIGBUS when user space asked
+ * for what cannot be done; VC_FATAL when the kernel did, or for a
+ * malformed response.  Or what sev_ghcb_call() returned for a failed exit.
+ */
 enum vc_result sev_es_handle_ioio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
 	struct pt_regs *regs = ctxt->regs;
@@ -294,9 +317,18 @@ static u8 *mmio_high_byte_reg(struct vc_ctxt *ctxt)
 	return (u8 *)ctxt->regs + high[r - 4] + 1;
 }
 
-/*
- * MMIO, exit 0x400 -> VMGEXIT MMIO_READ/MMIO_WRITE (GHCB spec (56421),
- * "MMIO Read" and "MMIO Write").
+/**
+ * sev_es_handle_mmio() - MMIO, exit 0x400 -> VMGEXIT MMIO_READ/MMIO_WRITE.
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB page for the exit.
+ *
+ * GHCB spec (56421), "MMIO Read" and "MMIO Write".
+ *
+ * Return: VC_DONE.  VC_EXCEPTION with the #PF the access would raise.
+ * VC_SIGBUS when user space asked for what cannot be emulated (an operand
+ * across pages, an encrypted mapping); VC_FATAL when the kernel did, or
+ * for a malformed response.  Or what sev_ghcb_call() returned for a failed
+ * exit.
  */
 enum vc_result sev_es_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
@@ -358,11 +390,17 @@ enum vc_result sev_es_handle_mmio(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	return VC_DONE;
 }
 
-/*
- * MOVS with an MMIO side (memcpy_fromio(), copy_to_user() to a device
- * mapping and friends): one element per #VC, with plain accesses to the
- * memory each side is in.  The MMIO access raises its own #VC, which
- * emulates a MOV; a REP runs the instruction again until RCX is 0.
+/**
+ * sev_es_handle_movs() - MOVS with an MMIO side.
+ * @ctxt: the #VC being handled.
+ *
+ * From memcpy_fromio(), copy_to_user() to a device mapping and friends:
+ * one element per #VC, with plain accesses to the memory each side is in.
+ * The MMIO access raises its own #VC, which emulates a MOV; a REP runs the
+ * instruction again until RCX is 0.
+ *
+ * Return: VC_DONE, or VC_RETRY while a REP has elements left; VC_SIGBUS
+ * from user space; if an access fails, as sev_es_read_mem().
  */
 enum vc_result sev_es_handle_movs(struct vc_ctxt *ctxt)
 {

@@ -39,7 +39,13 @@ static bool sev_enc_status_change_prepare(unsigned long vaddr, int npages,
 /* The most pages one call can name (npages is an int). */
 #define RUN_MAX		((unsigned long)INT_MAX << PAGE_SHIFT)
 
-/*
+/**
+ * sev_enc_phys_runs() - Call @fn once per physically contiguous run.
+ * @vaddr: the start of the range.
+ * @size: the size of the range in bytes.
+ * @enc: passed on to @fn.
+ * @fn: called with the first PFN and the number of pages of each run.
+ *
  * The physical memory behind [@vaddr, @vaddr + @size), in as few calls of
  * @fn as it has physically contiguous runs: the mapping is walked one
  * leaf at a time (4 KiB, 2 MiB or 1 GiB), and a leaf whose memory
@@ -75,9 +81,14 @@ void sev_enc_phys_runs(unsigned long vaddr, unsigned long size, bool enc,
 		fn(run_pa >> PAGE_SHIFT, run_len >> PAGE_SHIFT, enc);
 }
 
-/*
- * Tell the hypervisor, with the paravirt hook for it (KVM's page
- * encryption status hypercall takes a GPA range).
+/**
+ * sev_notify_enc_status() - Tell the hypervisor which pages changed.
+ * @vaddr: the start of the range.
+ * @size: the size of the range in bytes.
+ * @enc: whether the pages are now private (encrypted).
+ *
+ * With the paravirt hook for it, once per physically contiguous run (KVM's
+ * page encryption status hypercall takes a GPA range).
  */
 void sev_notify_enc_status(unsigned long vaddr, unsigned long size, bool enc)
 {
@@ -103,7 +114,12 @@ static bool sev_enc_cache_flush_required(void)
 	return !cpu_feature_enabled(X86_FEATURE_SME_COHERENT);
 }
 
-/* From sme_early_init(), in an SEV guest. */
+/**
+ * sev_guest_mem_init() - Set up the hooks for private <-> shared changes.
+ *
+ * From sme_early_init(), in an SEV guest.  Also turns 32-bit emulation
+ * off, unless ia32_emulation=on.
+ */
 void __init sev_guest_mem_init(void)
 {
 	x86_platform.guest.enc_status_change_prepare = sev_enc_status_change_prepare;
@@ -119,7 +135,9 @@ void __init sev_guest_mem_init(void)
 	ia32_disable();
 }
 
-/*
+/**
+ * sev_setup_arch() - Size the bounce buffers with the guest.
+ *
  * From setup_arch(): the bounce buffers are all the DMA there is, so size
  * them with the guest (1/16 of memory, 64 MiB to 1 GiB) rather than at
  * the 64 MiB default, and make virtio use them too.

@@ -26,6 +26,14 @@ static __always_inline bool on_vc_stack(unsigned long sp)
 	       sp < __this_cpu_ist_top_va(VC);
 }
 
+/**
+ * __sev_es_ist_enter() - Move the VC entry of the TSS for an NMI.
+ * @regs: the registers the NMI interrupted.
+ *
+ * For the length of the NMI, the entry points below anything the
+ * interrupted #VC may be using; the old entry is kept just above the new
+ * one.
+ */
 noinstr void __sev_es_ist_enter(struct pt_regs *regs)
 {
 	unsigned long old = __this_cpu_read(cpu_tss_rw.x86_tss.ist[IST_INDEX_VC]);
@@ -40,6 +48,9 @@ noinstr void __sev_es_ist_enter(struct pt_regs *regs)
 	this_cpu_write(cpu_tss_rw.x86_tss.ist[IST_INDEX_VC], new);
 }
 
+/**
+ * __sev_es_ist_exit() - Put back the VC entry __sev_es_ist_enter() moved.
+ */
 noinstr void __sev_es_ist_exit(void)
 {
 	unsigned long cur = __this_cpu_read(cpu_tss_rw.x86_tss.ist[IST_INDEX_VC]);

@@ -128,9 +128,15 @@ static bool page_holds(u8 __iomem *page, const u8 *want, size_t len)
 	return true;
 }
 
-/*
- * Put the parking code beside the AP jump table at @table_pa, unless a
- * kernel before this one did: its APs may be holding in it.
+/**
+ * sev_es_setup_parking() - Put the parking code beside the AP jump table.
+ * @table_pa: the physical address of the AP jump table.
+ * @version: the GHCB protocol version agreed on.
+ *
+ * The code is left alone if a kernel before this one put it there: its
+ * APs may be holding in it.
+ * Where parking is not possible, the reason is kept for
+ * sev_es_kexec_prepare().
  */
 void __init sev_es_setup_parking(u64 table_pa, unsigned int version)
 {
@@ -182,14 +188,24 @@ out:
 		iounmap(page);
 }
 
+/**
+ * sev_es_parking_ready() - Whether APs can park.
+ *
+ * Return: true once sev_es_setup_parking() has set up the parking page.
+ */
 bool sev_es_parking_ready(void)
 {
 	return park_pa;
 }
 
-/*
- * Leave the kernel for the parking page: interrupts off, for good.  (Not
- * marked noreturn: objtool would not know it as such at its callers.)
+/**
+ * sev_es_park() - Leave the kernel for the parking page.
+ *
+ * Description:
+ * It does not return, but is not marked noreturn: objtool would not know
+ * it as such at its callers.
+ *
+ * Context: Interrupts off, for good.
  */
 void sev_es_park(void)
 {
@@ -204,12 +220,26 @@ void sev_es_park(void)
 	sev_es_die(GHCB_TERM_AP_PARK, "the parking code returned");
 }
 
+/**
+ * sev_es_stop_this_cpu() - Park this CPU if APs can park.
+ *
+ * For stop_this_cpu(): an SEV-ES guest's next kernel can only start APs
+ * that parked.  Without parking, this returns.
+ */
 void sev_es_stop_this_cpu(void)
 {
 	if (park_pa)
 		sev_es_park();
 }
 
+/**
+ * sev_es_kexec_prepare() - Check that the next kernel can start the APs.
+ * @image: the kexec image being loaded.
+ *
+ * Return: 0 if it can: the guest is not SEV-ES, APs park, the image is a
+ * crash kernel (it runs on the CPU that crashed, alone) or there is only
+ * one CPU; -EOPNOTSUPP if it cannot.
+ */
 int sev_es_kexec_prepare(struct kimage *image)
 {
 	if (!cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT) || park_pa)
@@ -222,9 +252,12 @@ int sev_es_kexec_prepare(struct kimage *image)
 	return -EOPNOTSUPP;
 }
 
-/*
+/**
+ * sev_es_kexec_wait_parked() - Wait until every AP has parked.
+ *
  * Before the next kernel overwrites this one: every AP this kernel ran
- * must be in the hold, off the kernel's page tables and stack.
+ * must be in the hold, off the kernel's page tables and stack.  An AP
+ * that does not park in time ends the guest.
  */
 void sev_es_kexec_wait_parked(void)
 {

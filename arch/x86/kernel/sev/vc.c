@@ -99,12 +99,20 @@ static void vc_init(struct vc_ctxt *ctxt, struct pt_regs *regs,
 	ctxt->cpuid_asked = false;
 }
 
-/*
- * Decode and check, then emulate on @ghcb, or on this CPU's GHCB if NULL.
+/**
+ * sev_es_emulate() - Decode and check, then emulate.
+ * @ctxt: the #VC being handled.
+ * @ghcb: the GHCB to emulate on, or NULL for this CPU's GHCB.
+ *
  * An intercepted #AC has no instruction to emulate.  MOVS to or from MMIO
  * needs no GHCB: it copies one element with ordinary accesses, and the
  * MMIO side of it raises a #VC of its own; nor does a CPUID the cache
  * answers.
+ *
+ * Return: VC_DONE when emulated, VC_RETRY when a REP instruction was
+ * emulated in part, VC_EXCEPTION with the exception to raise in @ctxt,
+ * VC_SIGBUS when user space asked for what cannot be done, VC_FATAL when
+ * the guest must end.
  */
 enum vc_result sev_es_emulate(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 {
@@ -253,9 +261,15 @@ DEFINE_IDTENTRY_VC_USER(exc_vmm_communication)
 	irqentry_exit_to_user_mode(regs);
 }
 
-/*
- * The boot CPU from early_setup_idt() to trap_init(): the boot GHCB, no
- * NMIs, no user space.  Exceptions go to the early handlers.
+/**
+ * handle_vc_boot_ghcb() - #VC on the boot GHCB.
+ * @regs: the registers at the #VC, the error code in orig_ax.
+ *
+ * Exceptions go to the early handlers.
+ *
+ * Context: The boot CPU from early_setup_idt() to trap_init(): the boot
+ * GHCB, no NMIs, no user space.
+ * Return: true, always: the #VC is handled, or the guest ends.
  */
 bool __init handle_vc_boot_ghcb(struct pt_regs *regs)
 {
