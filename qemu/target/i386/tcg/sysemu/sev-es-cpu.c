@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
+#include "qemu/module.h"
 #include "qapi/error.h"
 #include "cpu.h"
 #include "exec/exec-all.h"
@@ -20,16 +21,52 @@
 #include "sysemu/runstate.h"
 #include "hw/i386/apic.h"
 #include "sev.h"
-#include "sev-es-tcg.h"
+#include "sev-es-model.h"
 #include "tcg/helper-tcg.h"
 #include "trace.h"
 
-bool sev_es_tcg_active;
-static SevEsTcgConfig config;
+SevEsModel *sev_es_model_instance;
 
-int sev_es_tcg_init(const SevEsTcgConfig *cfg, Error **errp)
+static void sev_es_model_instance_init(Object *obj)
 {
-    /* APM 15.34.6: the C-bit lies in [32, 51] on every SEV-capable part. */
+    SevEsModel *m = SEV_ES_MODEL(obj);
+
+    qemu_mutex_init(&m->mem.lock);
+    qemu_mutex_init(&m->hv.lock);
+    qemu_mutex_init(&m->info.lock);
+    qemu_mutex_init(&m->hostile.lock);
+}
+
+/*
+ * No finalizer: the machine keeps its confidential guest support, and
+ * with it the model, until QEMU exits.
+ */
+static const TypeInfo sev_es_model_info = {
+    .parent = TYPE_OBJECT,
+    .name = TYPE_SEV_ES_MODEL,
+    .instance_size = sizeof(SevEsModel),
+    .instance_init = sev_es_model_instance_init,
+};
+
+static void sev_es_model_register_types(void)
+{
+    type_register_static(&sev_es_model_info);
+}
+
+type_init(sev_es_model_register_types)
+
+/*
+ * Make the model, a child of @owner (the sev-guest object), and start
+ * it; vCPUs see it (sev_es_tcg()) once it is complete.
+ */
+int sev_es_tcg_init(Object *owner, const SevEsTcgConfig *cfg, Error **errp)
+{
+    SevEsModel *m;
+
+    /*
+     * The C-bit lies in [32, 51] on every SEV-capable part (APM vol. 2,
+     * "Page Table Support").
+     */
     if (cfg->cbitpos < 32 || cfg->cbitpos > 51) {
         error_setg(errp, "sev-guest: cbitpos %u is outside [32, 51]",
                    cfg->cbitpos);
@@ -40,23 +77,24 @@ int sev_es_tcg_init(const SevEsTcgConfig *cfg, Error **errp)
                    cfg->reduced_phys_bits);
         return -1;
     }
-    if (sev_es_hostile_init(cfg->hostile, cfg->hostile_from_reset,
-                            errp) < 0) {
+    m = SEV_ES_MODEL(object_new(TYPE_SEV_ES_MODEL));
+    object_property_add_child(owner, "tcg-model", OBJECT(m));
+    object_unref(OBJECT(m));
+    m->config = *cfg;
+    if (sev_es_hostile_init(m, errp) < 0) {
         return -1;
     }
-    config = *cfg;
-    sev_es_hv_init(cfg->print_stats, cfg->kvm);
-    sev_es_mem_init(cfg->debug, errp);
-    if (*errp) {
-        return -1;
-    }
-    sev_es_tcg_active = true;
+    sev_es_hv_init(m);
+    sev_es_mem_init(m);
+    sev_es_model_instance = m;
     return 0;
 }
 
 uint64_t sev_es_cbit_mask(void)
 {
-    return sev_es_tcg_active ? 1ULL << config.cbitpos : 0;
+    SevEsModel *m = sev_es_model();
+
+    return m ? 1ULL << m->config.cbitpos : 0;
 }
 
 /*
@@ -79,11 +117,12 @@ void sev_es_cpu_reset(X86CPU *cpu)
 }
 
 /*
- * The exits that are non-automatic (APM 15.35.4) and that a KVM-like
- * hypervisor intercepts for an SEV-ES guest: each becomes #VC with the
- * exit code as error code.  HLT, PAUSE, interrupts, NMIs and CR/EFER write
- * traps are automatic exits and never reach the guest.  RDTSC and XSETBV
- * are not intercepted by KVM for SEV-ES; RDTSCP only without guest RDTSCP.
+ * The exits that are non-automatic (APM vol. 2, "Types of Exits") and that
+ * a KVM-like hypervisor intercepts for an SEV-ES guest: each becomes #VC
+ * with the exit code as error code.  HLT, PAUSE, interrupts, NMIs and
+ * CR/EFER write traps are automatic exits and never reach the guest.  RDTSC
+ * and XSETBV are not intercepted by KVM for SEV-ES; RDTSCP only without
+ * guest RDTSCP.
  */
 bool sev_es_is_nae(uint32_t exit_code)
 {
@@ -149,7 +188,10 @@ G_NORETURN void sev_es_raise_vc(CPUX86State *env, uint32_t exit_code,
     raise_exception_err_ra(env, EXCP1D_VC, exit_code, retaddr);
 }
 
-/* APM 15.35.5: #VC is raised before the intercepted instruction executes. */
+/*
+ * APM vol. 2, "#VC Exception": #VC is raised before the intercepted
+ * instruction executes.
+ */
 void sev_es_check_nae(CPUX86State *env, uint32_t exit_code, uint64_t param,
                       uintptr_t retaddr)
 {
@@ -163,7 +205,10 @@ void sev_es_check_nae(CPUX86State *env, uint32_t exit_code, uint64_t param,
     sev_es_raise_vc(env, exit_code, retaddr);
 }
 
-/* APM 15.34.10 SEV_STATUS (read-only), 15.35.7 GHCB MSR. */
+/*
+ * SEV_STATUS, read-only (APM vol. 2, "SEV_STATUS MSR"), and the GHCB MSR
+ * (APM vol. 2, "GHCB").
+ */
 bool sev_es_rdmsr(CPUX86State *env, uint32_t index, uint64_t *val)
 {
     switch (index) {
@@ -202,13 +247,14 @@ bool sev_es_wrmsr(CPUX86State *env, uint32_t index, uint64_t val)
 }
 
 /*
- * An NMI injected through EVENTINJ does not block the next one in the
- * CPU (APM 15.20); the hypervisor does, until the guest's IRET.  It
- * cannot see that IRET in an SEV-ES guest (APM 15.35.5 advises against
- * intercepting it), so KVM unblocks at NMI_COMPLETE (GHCB spec 4.1.5;
- * sev_handle_vmgexit() runs the IRET exit handler): a second NMI can
- * arrive in the NMI handler once it signalled NMI_COMPLETE, before its
- * IRET, and IRET alone unblocks nothing.
+ * An NMI injected through EVENTINJ does not block the next one in the CPU
+ * (APM vol. 2, "Event Injection"); the hypervisor does, until the guest's
+ * IRET.  It cannot see that IRET in an SEV-ES guest (APM vol. 2, "#VC
+ * Exception", advises against intercepting it), so KVM unblocks at
+ * NMI_COMPLETE (GHCB spec (56421), "NMI Complete"; sev_handle_vmgexit()
+ * runs the IRET exit handler): a second NMI can arrive in the NMI handler
+ * once it signalled NMI_COMPLETE, before its IRET, and IRET alone unblocks
+ * nothing.
  */
 bool sev_es_nmi_allowed(CPUX86State *env)
 {
@@ -310,10 +356,8 @@ G_NORETURN void sev_es_store_to_rom(CPUX86State *env, hwaddr paddr,
  */
 void sev_es_triple_fault(CPUState *cs)
 {
-    static bool reported;
-
     sev_es_cpu_kill(cs);
-    if (qatomic_xchg(&reported, true)) {
+    if (qatomic_xchg(&sev_es_model()->triple_fault_reported, true)) {
         return;
     }
     error_report("sev-es: vCPU %d: shutdown (triple fault); an SEV-ES "
@@ -334,8 +378,8 @@ void helper_sev_es_hostile_regmov(CPUX86State *env)
 }
 
 /*
- * VMGEXIT (APM 15.35.6): an automatic exit, trap-like, so the guest
- * resumes after the instruction once the hypervisor is done.
+ * VMGEXIT (APM vol. 2, "VMGEXIT"): an automatic exit, trap-like, so the
+ * guest resumes after the instruction once the hypervisor is done.
  */
 void helper_sev_es_vmgexit(CPUX86State *env, int next_eip_addend)
 {

@@ -42,148 +42,104 @@
 #include "hw/boards.h"
 #include "cpu.h"
 #include "exec/exec-all.h"
-#include "sev-es-tcg.h"
+#include "qapi/qapi-types-qom.h"
+#include "sev-es-model.h"
 #include "trace.h"
 
-typedef enum Lie {
-    LIE_NONE,
-    LIE_CBIT,           /* another C-bit position, in SEV info and CPUID */
-    LIE_CBIT_INFO,      /* another C-bit position, in SEV info only */
-    LIE_CBIT_ALIAS,     /* an address bit, and a plain page behind it */
-    LIE_SNP,            /* SEV_STATUS and CPUID claim SEV-SNP */
-    LIE_VERSION,        /* a protocol range without versions 1 and 2 */
-    LIE_INFO_CHANGE,    /* SEV info changes after the first answer */
-    LIE_CPUID_CODE,     /* CPUID responses with the wrong GHCBInfo */
-    LIE_CPUID_REG,      /* CPUID responses for another register */
-    LIE_CPUID_RDRAND,   /* CPUID hides RDRAND */
-    LIE_CPUID_NO_ES,    /* CPUID denies SEV-ES */
-    LIE_MSR_STALE,      /* MSR CPUID answered with the previous answer */
-    LIE_GARBAGE,        /* every MSR protocol response is garbage */
-    LIE_TERM_RESUME,    /* a termination request resumes the guest */
-    LIE_GHCB_EXITINFO,  /* CPUID answered with sw_exit_info_1 3 */
-    LIE_GHCB_INJECT,    /* CPUID answered with an NMI to raise */
-    LIE_GHCB_INJECT_VC, /* CPUID answered with a #VC to raise */
-    LIE_GHCB_VALID,     /* CPUID answered without RBX marked valid */
-    LIE_GHCB_OVERSIZE,  /* scratch data answered with length 2048 */
-    LIE_IOIO_DIR,       /* IN answered as an OUT: no RAX */
-    LIE_GHCB_TOCTOU,    /* answers that change while the guest reads */
-    LIE_AP_JUMP_RAM,    /* AP jump table in the kernel's RAM */
-    LIE_AP_NEVER_WAKE,  /* SIPIs to a vCPU in AP reset hold dropped */
-    LIE_AP_HOLD_ANSWER, /* MSR protocol AP reset hold woken as CPUID */
-    LIE_AP_NO_PARK,     /* an AP leaving long mode never runs again */
-    LIE_VC_SPURIOUS,    /* a #VC with another instruction's exit code */
-    LIE_VC_RANDOM,      /* #VCs at random kernel instructions */
-    LIE_VC_REGMOV,      /* #VC(NPF) at a register-to-register MOV */
-    LIE_VC_DB_KERNEL,   /* #VC(#DB) in kernel mode */
-    LIE_NMI_EVERY_VC,   /* an NMI on every kernel #VC */
-    LIE_REPLAY,         /* act on a user-mode VMGEXIT, and say so */
-} Lie;
-
+/* What each lie says, and the C-bit position of those that name one. */
 static const struct {
-    const char *name;
-    Lie lie;
     unsigned cbitpos;
     const char *what;
-} lies[] = {
-    { "cbit-0", LIE_CBIT, 0, "C-bit position 0" },
-    { "cbit-63", LIE_CBIT, 63, "C-bit position 63" },
-    { "cbit-beyond", LIE_CBIT, 56, "C-bit position 56, beyond the "
-                                   "physical address width" },
-    { "cbit-wrong", LIE_CBIT, 47, "C-bit position 47, not the real one" },
-    { "cbit-info", LIE_CBIT_INFO, 47, "C-bit position 47 in SEV information, "
-                                      "51 in CPUID" },
-    { "cbit-alias", LIE_CBIT_ALIAS, 39, "C-bit position 39, an address bit: "
-                                        "a plain page appears at each GPA "
-                                        "with it, and the page without it "
-                                        "is scribbled on" },
-    { "snp", LIE_SNP, 0, "SEV-SNP active" },
-    { "version", LIE_VERSION, 0, "GHCB protocol versions 3 to 3 only" },
-    { "sev-info-change", LIE_INFO_CHANGE, 47, "SEV information says C-bit "
-                                              "47 after its first answer" },
-    { "cpuid-code", LIE_CPUID_CODE, 0, "CPUID answered with GHCBInfo "
-                                       "0x007" },
-    { "cpuid-reg", LIE_CPUID_REG, 0, "CPUID answered for the next "
-                                     "register" },
-    { "cpuid-rdrand", LIE_CPUID_RDRAND, 0, "CPUID without RDRAND" },
-    { "cpuid-no-sev-es", LIE_CPUID_NO_ES, 0, "CPUID 0x8000001f without "
-                                             "SEV-ES" },
-    { "msr-stale", LIE_MSR_STALE, 0, "MSR protocol CPUID answered with "
-                                     "the previous answer for the register" },
-    { "garbage", LIE_GARBAGE, 0, "garbage in every MSR protocol "
-                                 "response" },
-    { "term-resume", LIE_TERM_RESUME, 0, "CPUID without RDRAND, and the "
-                                         "first termination request "
-                                         "resumes the guest" },
-    { "ghcb-exitinfo", LIE_GHCB_EXITINFO, 0, "GHCB CPUID answered with "
-                                             "sw_exit_info_1 3" },
-    { "ghcb-inject", LIE_GHCB_INJECT, 0, "GHCB CPUID answered with an NMI "
-                                         "for the guest to raise" },
-    { "ghcb-inject-vc", LIE_GHCB_INJECT_VC, 0, "GHCB CPUID answered with a "
-                                               "#VC for the guest to raise" },
-    { "ghcb-valid", LIE_GHCB_VALID, 0, "GHCB CPUID answered without RBX "
-                                       "marked valid" },
-    { "ghcb-oversize", LIE_GHCB_OVERSIZE, 0, "string IN and MMIO reads "
-                                             "answered with 2048 bytes" },
-    { "ioio-dir", LIE_IOIO_DIR, 0, "port IN answered as an OUT, without "
-                                   "RAX" },
-    { "ghcb-toctou", LIE_GHCB_TOCTOU, 0, "sw_exit_info_2 of string IN and "
-                                         "MMIO reads flips to 2048 and back "
-                                         "while the guest reads it" },
-    { "ap-jump-ram", LIE_AP_JUMP_RAM, 0, "AP jump table at 16 MiB, in the "
-                                         "kernel's RAM" },
-    { "ap-never-wake", LIE_AP_NEVER_WAKE, 0, "no vCPU leaves AP reset "
-                                             "hold" },
-    { "ap-hold-answer", LIE_AP_HOLD_ANSWER, 0, "an MSR protocol AP reset "
-                                               "hold ends with GHCBInfo "
-                                               "0x005 (a CPUID response)" },
-    { "ap-no-park", LIE_AP_NO_PARK, 0, "a vCPU but the first that clears "
-                                       "EFER.LME is never run again" },
-    { "vc-spurious", LIE_VC_SPURIOUS, 0, "one kernel #VC after user mode "
-                                         "with a wrong exit code" },
-    { "vc-random", LIE_VC_RANDOM, 0, "#VCs with random exit codes at "
-                                     "random kernel instructions" },
-    { "vc-regmov", LIE_VC_REGMOV, 0, "one #VC for MMIO at a kernel "
-                                     "register-to-register MOV" },
-    { "vc-db-kernel", LIE_VC_DB_KERNEL, 0, "one #VC for an intercepted #DB "
-                                           "in kernel mode" },
-    { "nmi-every-vc", LIE_NMI_EVERY_VC, 0, "an NMI at every kernel #VC" },
-    { "replay", LIE_REPLAY, 0, "answers leave the request valid, and a "
-                               "user-mode VMGEXIT that finds it is acted "
-                               "on and reported" },
+} lies[SEV_ES_TCG_HOSTILE__MAX] = {
+    [SEV_ES_TCG_HOSTILE_CBIT_0] = { 0, "C-bit position 0" },
+    [SEV_ES_TCG_HOSTILE_CBIT_63] = { 63, "C-bit position 63" },
+    [SEV_ES_TCG_HOSTILE_CBIT_BEYOND] = {
+        56, "C-bit position 56, beyond the physical address width" },
+    [SEV_ES_TCG_HOSTILE_CBIT_WRONG] = {
+        47, "C-bit position 47, not the real one" },
+    [SEV_ES_TCG_HOSTILE_CBIT_INFO] = {
+        47, "C-bit position 47 in SEV information, 51 in CPUID" },
+    [SEV_ES_TCG_HOSTILE_CBIT_ALIAS] = {
+        39, "C-bit position 39, an address bit: a plain page appears at "
+        "each GPA with it, and the page without it is scribbled on" },
+    [SEV_ES_TCG_HOSTILE_SNP] = { 0, "SEV-SNP active" },
+    [SEV_ES_TCG_HOSTILE_VERSION] = {
+        0, "GHCB protocol versions 3 to 3 only" },
+    [SEV_ES_TCG_HOSTILE_SEV_INFO_CHANGE] = {
+        47, "SEV information says C-bit 47 after its first answer" },
+    [SEV_ES_TCG_HOSTILE_CPUID_CODE] = {
+        0, "CPUID answered with GHCBInfo 0x007" },
+    [SEV_ES_TCG_HOSTILE_CPUID_REG] = {
+        0, "CPUID answered for the next register" },
+    [SEV_ES_TCG_HOSTILE_CPUID_RDRAND] = { 0, "CPUID without RDRAND" },
+    [SEV_ES_TCG_HOSTILE_CPUID_NO_SEV_ES] = {
+        0, "CPUID 0x8000001f without SEV-ES" },
+    [SEV_ES_TCG_HOSTILE_MSR_STALE] = {
+        0, "MSR protocol CPUID answered with the previous answer for the "
+        "register" },
+    [SEV_ES_TCG_HOSTILE_GARBAGE] = {
+        0, "garbage in every MSR protocol response" },
+    [SEV_ES_TCG_HOSTILE_TERM_RESUME] = {
+        0, "CPUID without RDRAND, and the first termination request "
+        "resumes the guest" },
+    [SEV_ES_TCG_HOSTILE_GHCB_EXITINFO] = {
+        0, "GHCB CPUID answered with sw_exit_info_1 3" },
+    [SEV_ES_TCG_HOSTILE_GHCB_INJECT] = {
+        0, "GHCB CPUID answered with an NMI for the guest to raise" },
+    [SEV_ES_TCG_HOSTILE_GHCB_INJECT_VC] = {
+        0, "GHCB CPUID answered with a #VC for the guest to raise" },
+    [SEV_ES_TCG_HOSTILE_GHCB_VALID] = {
+        0, "GHCB CPUID answered without RBX marked valid" },
+    [SEV_ES_TCG_HOSTILE_GHCB_OVERSIZE] = {
+        0, "string IN and MMIO reads answered with 2048 bytes" },
+    [SEV_ES_TCG_HOSTILE_IOIO_DIR] = {
+        0, "port IN answered as an OUT, without RAX" },
+    [SEV_ES_TCG_HOSTILE_GHCB_TOCTOU] = {
+        0, "sw_exit_info_2 of string IN and MMIO reads flips to 2048 and "
+        "back while the guest reads it" },
+    [SEV_ES_TCG_HOSTILE_AP_JUMP_RAM] = {
+        0, "AP jump table at 16 MiB, in the kernel's RAM" },
+    [SEV_ES_TCG_HOSTILE_AP_NEVER_WAKE] = {
+        0, "no vCPU leaves AP reset hold" },
+    [SEV_ES_TCG_HOSTILE_AP_HOLD_ANSWER] = {
+        0, "an MSR protocol AP reset hold ends with GHCBInfo 0x005 (a "
+        "CPUID response)" },
+    [SEV_ES_TCG_HOSTILE_AP_NO_PARK] = {
+        0, "a vCPU but the first that clears EFER.LME is never run again" },
+    [SEV_ES_TCG_HOSTILE_VC_SPURIOUS] = {
+        0, "one kernel #VC after user mode with a wrong exit code" },
+    [SEV_ES_TCG_HOSTILE_VC_RANDOM] = {
+        0, "#VCs with random exit codes at random kernel instructions" },
+    [SEV_ES_TCG_HOSTILE_VC_REGMOV] = {
+        0, "one #VC for MMIO at a kernel register-to-register MOV" },
+    [SEV_ES_TCG_HOSTILE_VC_DB_KERNEL] = {
+        0, "one #VC for an intercepted #DB in kernel mode" },
+    [SEV_ES_TCG_HOSTILE_NMI_EVERY_VC] = {
+        0, "an NMI at every kernel #VC" },
+    [SEV_ES_TCG_HOSTILE_REPLAY] = {
+        0, "answers leave the request valid, and a user-mode VMGEXIT that "
+        "finds it is acted on and reported" },
 };
 
 #define GARBAGE     0xbadc0ffee0ddffffULL
 #define OVERSIZE    2048        /* more than the 2032-byte shared buffer */
+#define BAD_VERSION 3           /* a GHCB protocol version none speaks */
+#define BAD_RESULT  (GHCB_RESULT_ERROR + 1) /* no sw_exit_info_1 defined */
 #define KERNEL_HALF 0xffff800000000000ULL
 #define ALIAS_SIZE  (4 * GiB)
 #define AP_JUMP_RAM 0x1000000   /* LOAD_PHYSICAL_ADDR: the kernel image */
 #define VC_PERIOD_NS (2 * SCALE_MS)
 #define TOCTOU_FLIPS 64
 
-static int chosen = -1;
-static bool ghcb_seen;
-static bool armed;
-static QemuMutex ghcb_lock;
-static GHashTable *firmware_ghcbs;  /* GHCB pages used before the lie */
-static bool os_ghcb;                /* one it had not was used since */
-static bool user_vc_seen;
-static bool vc_lie_told;
-static bool info_answered;
-static uint64_t stale[4];           /* msr-stale: last answer per register */
-static bool stale_valid[4];
-static bool termination_ignored;
-static MemoryRegion alias_mr;
-static unsigned long *alias_scribbled;
-static QEMUTimer *vc_timer;
-static bool nmi_in_service;         /* nmi-every-vc: one is being handled */
-static target_ulong nmi_rip, nmi_rsp;   /* ... and where it came */
-static uint64_t toctou_gpa;         /* sw_exit_info_2 to flip, or 0 */
-static uint64_t toctou_honest;
-static unsigned toctou_left;
-
-static Lie chosen_lie(void)
+/* The lie chosen, SEV_ES_TCG_HOSTILE_NONE for none. */
+static SevEsTcgHostile chosen(void)
 {
-    return chosen < 0 ? LIE_NONE : lies[chosen].lie;
+    return sev_es_model()->config.hostile;
+}
+
+static SevEsHostileState *state(void)
+{
+    return &sev_es_model()->hostile;
 }
 
 /* Raise @mask on @cs, whatever locks the caller holds. */
@@ -202,132 +158,138 @@ static void interrupt(CPUState *cs, int mask)
 
 static void vc_timer_cb(void *opaque)
 {
+    SevEsHostileState *h = opaque;
+
     if (first_cpu) {
         cpu_interrupt(first_cpu, CPU_INTERRUPT_SEV_ES_VC);
     }
-    timer_mod(vc_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + VC_PERIOD_NS);
+    timer_mod(h->vc_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                           VC_PERIOD_NS);
 }
 
 /*
  * cbit-alias: what the hypervisor maps at the lie's address bit, a plain
  * RAM region (a memslot of its own) over the guest's first 4 GiB.
  */
-static void alias_init(Error **errp)
+static bool alias_init(SevEsModel *m, Error **errp)
 {
-    memory_region_init_ram_nomigrate(&alias_mr, NULL, "sev-es-hostile-alias",
-                                     ALIAS_SIZE, errp);
+    ERRP_GUARD();
+    SevEsHostileState *h = &m->hostile;
+
+    memory_region_init_ram_nomigrate(&h->alias_mr, NULL,
+                                     "sev-es-hostile-alias", ALIAS_SIZE,
+                                     errp);
     if (*errp) {
-        return;
+        return false;
     }
-    alias_scribbled = bitmap_new(ALIAS_SIZE >> TARGET_PAGE_BITS);
+    h->alias_scribbled = bitmap_new(ALIAS_SIZE >> TARGET_PAGE_BITS);
     memory_region_add_subregion(get_system_memory(),
-                                1ULL << lies[chosen].cbitpos, &alias_mr);
+                                1ULL << lies[m->config.hostile].cbitpos,
+                                &h->alias_mr);
+    return true;
 }
 
-int sev_es_hostile_init(const char *name, bool from_reset, Error **errp)
+int sev_es_hostile_init(SevEsModel *m, Error **errp)
 {
-    unsigned i;
-    g_autoptr(GString) names = g_string_new("");
+    SevEsTcgHostile which = m->config.hostile;
+    SevEsHostileState *h = &m->hostile;
 
-    if (!name || !*name) {
+    if (which == SEV_ES_TCG_HOSTILE_NONE) {
         return 0;
     }
-    for (i = 0; i < ARRAY_SIZE(lies); i++) {
-        if (!strcmp(name, lies[i].name)) {
-            chosen = i;
-            qemu_mutex_init(&ghcb_lock);
-            firmware_ghcbs = g_hash_table_new(NULL, NULL);
-            if (lies[i].lie == LIE_CBIT_ALIAS) {
-                alias_init(errp);
-                if (*errp) {
-                    return -1;
-                }
-            }
-            if (lies[i].lie == LIE_VC_RANDOM) {
-                vc_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vc_timer_cb, NULL);
-            }
-            if (from_reset) {
-                armed = true;
-                warn_report("sev-es: hostile hypervisor from reset: %s",
-                            lies[i].what);
-            }
-            return 0;
-        }
-        g_string_append_printf(names, "%s%s", i ? ", " : "", lies[i].name);
+    assert(which < SEV_ES_TCG_HOSTILE__MAX && lies[which].what);
+    h->firmware_ghcbs = g_hash_table_new(NULL, NULL);
+    if (which == SEV_ES_TCG_HOSTILE_CBIT_ALIAS && !alias_init(m, errp)) {
+        return -1;
     }
-    error_setg(errp, "sev-guest: unknown tcg-hostile '%s' (one of: %s)",
-               name, names->str);
-    return -1;
+    if (which == SEV_ES_TCG_HOSTILE_VC_RANDOM) {
+        h->vc_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vc_timer_cb, h);
+    }
+    if (m->config.hostile_from_reset) {
+        h->armed = true;
+        warn_report("sev-es: hostile hypervisor from reset: %s",
+                    lies[which].what);
+    }
+    return 0;
 }
 
-static Lie lie(void)
+static SevEsTcgHostile lie(void)
 {
-    return armed ? lies[chosen].lie : LIE_NONE;
+    return qatomic_read(&state()->armed) ? chosen() : SEV_ES_TCG_HOSTILE_NONE;
 }
 
 static void told(const char *where)
 {
-    trace_sev_es_hostile(lies[chosen].name, where);
+    trace_sev_es_hostile(SevEsTcgHostile_str(chosen()), where);
 }
 
 /* The GHCB protocol lies: only once the OS has a GHCB page of its own. */
-static Lie ghcb_lie(void)
+static SevEsTcgHostile ghcb_lie(void)
 {
-    return qatomic_read(&os_ghcb) ? lie() : LIE_NONE;
+    return qatomic_read(&state()->os_ghcb) ? lie() : SEV_ES_TCG_HOSTILE_NONE;
 }
 
 void sev_es_hostile_ghcb_used(uint64_t gpa)
 {
+    SevEsHostileState *h = state();
     gpointer key = (gpointer)(uintptr_t)gpa;
 
-    ghcb_seen = true;
-    if (chosen < 0 || qatomic_read(&os_ghcb)) {
+    qatomic_set(&h->ghcb_seen, true);
+    if (chosen() == SEV_ES_TCG_HOSTILE_NONE || qatomic_read(&h->os_ghcb)) {
         return;
     }
-    qemu_mutex_lock(&ghcb_lock);
-    if (!armed) {
-        g_hash_table_add(firmware_ghcbs, key);
-    } else if (!g_hash_table_contains(firmware_ghcbs, key)) {
-        qatomic_set(&os_ghcb, true);
-        if (vc_timer) {
-            timer_mod(vc_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                                VC_PERIOD_NS);
+    qemu_mutex_lock(&h->lock);
+    if (!qatomic_read(&h->armed)) {
+        g_hash_table_add(h->firmware_ghcbs, key);
+    } else if (!g_hash_table_contains(h->firmware_ghcbs, key)) {
+        qatomic_set(&h->os_ghcb, true);
+        if (h->vc_timer) {
+            timer_mod(h->vc_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                                   VC_PERIOD_NS);
         }
     }
-    qemu_mutex_unlock(&ghcb_lock);
+    qemu_mutex_unlock(&h->lock);
 }
 
 void sev_es_hostile_msr_request(void)
 {
-    if (chosen >= 0 && ghcb_seen && !armed) {
-        armed = true;
+    SevEsHostileState *h = state();
+
+    if (chosen() != SEV_ES_TCG_HOSTILE_NONE && qatomic_read(&h->ghcb_seen) &&
+        !qatomic_read(&h->armed) && !qatomic_xchg(&h->armed, true)) {
         warn_report("sev-es: hostile hypervisor from now on: %s",
-                    lies[chosen].what);
+                    lies[chosen()].what);
     }
 }
 
 static uint64_t with_cbit(uint64_t resp, unsigned pos)
 {
-    return (resp & ~(0xffULL << 24)) | ((uint64_t)pos << 24);
+    return (resp & ~GHCB_MSR_SEV_INFO_CBIT_MASK) |
+           ((uint64_t)pos << GHCB_MSR_SEV_INFO_CBIT_SHIFT);
 }
 
 uint64_t sev_es_hostile_sev_info(uint64_t resp)
 {
     switch (lie()) {
-    case LIE_CBIT:
-    case LIE_CBIT_INFO:
-    case LIE_CBIT_ALIAS:
+    case SEV_ES_TCG_HOSTILE_CBIT_0:
+    case SEV_ES_TCG_HOSTILE_CBIT_63:
+    case SEV_ES_TCG_HOSTILE_CBIT_BEYOND:
+    case SEV_ES_TCG_HOSTILE_CBIT_WRONG:
+    case SEV_ES_TCG_HOSTILE_CBIT_INFO:
+    case SEV_ES_TCG_HOSTILE_CBIT_ALIAS:
         told("SEV information");
-        return with_cbit(resp, lies[chosen].cbitpos);
-    case LIE_VERSION:
+        return with_cbit(resp, lies[chosen()].cbitpos);
+    case SEV_ES_TCG_HOSTILE_VERSION:
         told("SEV information");
-        return (resp & 0xffffffffULL) | (3ULL << 48) | (3ULL << 32);
-    case LIE_INFO_CHANGE:
-        if (!qatomic_xchg(&info_answered, true)) {
+        return (resp & GHCB_MSR_LOW_MASK) |
+               ((uint64_t)BAD_VERSION << GHCB_MSR_SEV_INFO_MAX_SHIFT) |
+               ((uint64_t)BAD_VERSION << GHCB_MSR_SEV_INFO_MIN_SHIFT);
+    case SEV_ES_TCG_HOSTILE_SEV_INFO_CHANGE:
+        if (!qatomic_xchg(&state()->info_answered, true)) {
             return resp;
         }
         told("SEV information, second answer");
-        return with_cbit(resp, lies[chosen].cbitpos);
+        return with_cbit(resp, lies[chosen()].cbitpos);
     default:
         return resp;
     }
@@ -336,38 +298,43 @@ uint64_t sev_es_hostile_sev_info(uint64_t resp)
 /* msr-stale: the answer given before for @reg, the current one kept. */
 static uint64_t stale_cpuid(uint64_t resp)
 {
-    unsigned reg = (resp >> 30) & 3;
-    uint64_t val = resp >> 32, out = resp;
+    SevEsHostileState *h = state();
+    unsigned reg = GHCB_MSR_CPUID_REG(resp);
+    uint64_t val = resp >> GHCB_MSR_CPUID_VALUE_SHIFT, out = resp;
 
-    if (stale_valid[reg] && stale[reg] != val) {
+    qemu_mutex_lock(&h->lock);
+    if (h->stale_valid[reg] && h->stale[reg] != val) {
         told("CPUID response value");
-        out = (resp & 0xffffffffULL) | (stale[reg] << 32);
+        out = (resp & GHCB_MSR_LOW_MASK) |
+              (h->stale[reg] << GHCB_MSR_CPUID_VALUE_SHIFT);
     }
-    stale[reg] = val;
-    stale_valid[reg] = true;
+    h->stale[reg] = val;
+    h->stale_valid[reg] = true;
+    qemu_mutex_unlock(&h->lock);
     return out;
 }
 
 uint64_t sev_es_hostile_msr_response(uint64_t resp)
 {
-    bool cpuid = (resp & 0xfff) == 0x005;
+    bool cpuid = (resp & GHCB_MSR_INFO_MASK) == GHCB_MSR_CPUID_RESP;
 
     switch (lie()) {
-    case LIE_CPUID_CODE:
+    case SEV_ES_TCG_HOSTILE_CPUID_CODE:
         if (cpuid) {
             told("CPUID response code");
-            return (resp & ~0xfffULL) | 0x007;
+            /* another response's code */
+            return (resp & ~GHCB_MSR_INFO_MASK) | GHCB_MSR_AP_RESET_HOLD_RESP;
         }
         return resp;
-    case LIE_CPUID_REG:
+    case SEV_ES_TCG_HOSTILE_CPUID_REG:
         if (cpuid) {
             told("CPUID response register");
-            return resp ^ (1ULL << 30);
+            return resp ^ (1ULL << GHCB_MSR_CPUID_REG_SHIFT);
         }
         return resp;
-    case LIE_MSR_STALE:
+    case SEV_ES_TCG_HOSTILE_MSR_STALE:
         return cpuid ? stale_cpuid(resp) : resp;
-    case LIE_GARBAGE:
+    case SEV_ES_TCG_HOSTILE_GARBAGE:
         told("MSR protocol response");
         return GARBAGE;
     default:
@@ -379,30 +346,33 @@ uint64_t sev_es_hostile_msr_response(uint64_t resp)
 void sev_es_hostile_cpuid(uint32_t fn, uint32_t r[4])
 {
     switch (lie()) {
-    case LIE_CBIT:
-    case LIE_CBIT_ALIAS:
-        if (fn == 0x8000001f) {
+    case SEV_ES_TCG_HOSTILE_CBIT_0:
+    case SEV_ES_TCG_HOSTILE_CBIT_63:
+    case SEV_ES_TCG_HOSTILE_CBIT_BEYOND:
+    case SEV_ES_TCG_HOSTILE_CBIT_WRONG:
+    case SEV_ES_TCG_HOSTILE_CBIT_ALIAS:
+        if (fn == SEV_CPUID_FN) {
             told("CPUID 0x8000001f");
-            r[1] = (r[1] & ~0x3f) | lies[chosen].cbitpos;
+            r[1] = (r[1] & ~SEV_CPUID_EBX_CBIT_MASK) | lies[chosen()].cbitpos;
         }
         break;
-    case LIE_SNP:
-        if (fn == 0x8000001f) {
+    case SEV_ES_TCG_HOSTILE_SNP:
+        if (fn == SEV_CPUID_FN) {
             told("CPUID 0x8000001f");
-            r[0] |= 1 << 4;
+            r[0] |= SEV_CPUID_EAX_SNP;
         }
         break;
-    case LIE_CPUID_NO_ES:
-        if (fn == 0x8000001f) {
+    case SEV_ES_TCG_HOSTILE_CPUID_NO_SEV_ES:
+        if (fn == SEV_CPUID_FN) {
             told("CPUID 0x8000001f");
-            r[0] &= ~(1 << 3);
+            r[0] &= ~SEV_CPUID_EAX_SEV_ES;
         }
         break;
-    case LIE_CPUID_RDRAND:
-    case LIE_TERM_RESUME:
+    case SEV_ES_TCG_HOSTILE_CPUID_RDRAND:
+    case SEV_ES_TCG_HOSTILE_TERM_RESUME:
         if (fn == 1) {
             told("CPUID 1");
-            r[2] &= ~(1u << 30);
+            r[2] &= ~CPUID_EXT_RDRAND;
         }
         break;
     default:
@@ -412,7 +382,7 @@ void sev_es_hostile_cpuid(uint32_t fn, uint32_t r[4])
 
 uint64_t sev_es_hostile_sev_status(uint64_t val)
 {
-    if (lie() == LIE_SNP) {
+    if (lie() == SEV_ES_TCG_HOSTILE_SNP) {
         told("SEV_STATUS");
         return val | MSR_AMD64_SEV_SNP_ENABLED;
     }
@@ -422,7 +392,8 @@ uint64_t sev_es_hostile_sev_status(uint64_t val)
 /* A termination request: true to ignore it and resume the guest. */
 bool sev_es_hostile_ignore_termination(unsigned set, unsigned code)
 {
-    if (lie() != LIE_TERM_RESUME || qatomic_xchg(&termination_ignored, true)) {
+    if (lie() != SEV_ES_TCG_HOSTILE_TERM_RESUME ||
+        qatomic_xchg(&state()->termination_ignored, true)) {
         return false;
     }
     told("termination request");
@@ -439,24 +410,24 @@ void sev_es_hostile_ghcb_result(uint64_t exit_code, bool data_in,
                                 uint64_t *result1, uint64_t *result2)
 {
     switch (ghcb_lie()) {
-    case LIE_GHCB_EXITINFO:
+    case SEV_ES_TCG_HOSTILE_GHCB_EXITINFO:
         if (exit_code == SVM_EXIT_CPUID) {
             told("GHCB CPUID sw_exit_info_1");
-            *result1 = 3;       /* neither 0, 1 nor 2 */
+            *result1 = BAD_RESULT;
             *result2 = 0;
         }
         break;
-    case LIE_GHCB_INJECT:
-    case LIE_GHCB_INJECT_VC:
+    case SEV_ES_TCG_HOSTILE_GHCB_INJECT:
+    case SEV_ES_TCG_HOSTILE_GHCB_INJECT_VC:
         if (exit_code == SVM_EXIT_CPUID) {
             told("GHCB CPUID sw_exit_info_2");
-            *result1 = 1;       /* raise the exception in sw_exit_info_2 */
+            *result1 = GHCB_RESULT_EXCEPTION;
             *result2 = (uint32_t)(SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
-                                  (lie() == LIE_GHCB_INJECT ? EXCP02_NMI :
-                                   EXCP1D_VC));
+                                  (lie() == SEV_ES_TCG_HOSTILE_GHCB_INJECT ?
+                                   EXCP02_NMI : EXCP1D_VC));
         }
         break;
-    case LIE_GHCB_OVERSIZE:
+    case SEV_ES_TCG_HOSTILE_GHCB_OVERSIZE:
         if (data_in) {
             told("GHCB scratch length");
             *result2 = OVERSIZE;
@@ -475,13 +446,17 @@ void sev_es_hostile_ghcb_result(uint64_t exit_code, bool data_in,
 void sev_es_hostile_ghcb_answered(CPUState *cs, bool data_in,
                                   uint64_t info2_gpa, uint64_t info2)
 {
-    if (ghcb_lie() != LIE_GHCB_TOCTOU || !data_in) {
+    SevEsHostileState *h = state();
+
+    if (ghcb_lie() != SEV_ES_TCG_HOSTILE_GHCB_TOCTOU || !data_in) {
         return;
     }
     told("GHCB sw_exit_info_2, while read");
-    toctou_gpa = info2_gpa;
-    toctou_honest = info2;
-    toctou_left = TOCTOU_FLIPS;
+    qemu_mutex_lock(&h->lock);
+    h->toctou_gpa = info2_gpa;
+    h->toctou_honest = info2;
+    h->toctou_left = TOCTOU_FLIPS;
+    qemu_mutex_unlock(&h->lock);
     interrupt(cs, CPU_INTERRUPT_SEV_ES_VC);
 }
 
@@ -491,8 +466,10 @@ void sev_es_hostile_ghcb_answered(CPUState *cs, bool data_in,
  */
 bool sev_es_hostile_ghcb_unmark(uint64_t exit_code)
 {
-    if ((ghcb_lie() == LIE_GHCB_VALID && exit_code == SVM_EXIT_CPUID) ||
-        (ghcb_lie() == LIE_IOIO_DIR && exit_code == SVM_EXIT_IOIO)) {
+    SevEsTcgHostile l = ghcb_lie();
+
+    if ((l == SEV_ES_TCG_HOSTILE_GHCB_VALID && exit_code == SVM_EXIT_CPUID) ||
+        (l == SEV_ES_TCG_HOSTILE_IOIO_DIR && exit_code == SVM_EXIT_IOIO)) {
         told("GHCB valid bitmap");
         return true;
     }
@@ -502,7 +479,7 @@ bool sev_es_hostile_ghcb_unmark(uint64_t exit_code)
 /* The AP jump table's GPA, as answered to the OS. */
 uint64_t sev_es_hostile_ap_jump_table(uint64_t gpa)
 {
-    if (ghcb_lie() == LIE_AP_JUMP_RAM) {
+    if (ghcb_lie() == SEV_ES_TCG_HOSTILE_AP_JUMP_RAM) {
         told("AP jump table GET");
         return AP_JUMP_RAM;
     }
@@ -515,7 +492,7 @@ uint64_t sev_es_hostile_ap_jump_table(uint64_t gpa)
  */
 bool sev_es_hostile_stall(CPUState *cs, uint64_t old_efer, uint64_t efer)
 {
-    if (ghcb_lie() == LIE_AP_NO_PARK && cs->cpu_index != 0 &&
+    if (ghcb_lie() == SEV_ES_TCG_HOSTILE_AP_NO_PARK && cs->cpu_index != 0 &&
         (old_efer & MSR_EFER_LME) && !(efer & MSR_EFER_LME)) {
         told("vCPU leaving long mode, never run again");
         return true;
@@ -526,9 +503,9 @@ bool sev_es_hostile_stall(CPUState *cs, uint64_t old_efer, uint64_t efer)
 /* The GHCB MSR value that ends an MSR protocol AP reset hold. */
 uint64_t sev_es_hostile_ap_hold_answer(uint64_t resp)
 {
-    if (ghcb_lie() == LIE_AP_HOLD_ANSWER) {
+    if (ghcb_lie() == SEV_ES_TCG_HOSTILE_AP_HOLD_ANSWER) {
         told("AP reset hold answer");
-        return (resp & ~0xfffULL) | 0x005;
+        return (resp & ~GHCB_MSR_INFO_MASK) | GHCB_MSR_CPUID_RESP;
     }
     return resp;
 }
@@ -539,7 +516,7 @@ uint64_t sev_es_hostile_ap_hold_answer(uint64_t resp)
  */
 bool sev_es_hostile_ap_wake(void)
 {
-    if (ghcb_lie() == LIE_AP_NEVER_WAKE) {
+    if (ghcb_lie() == SEV_ES_TCG_HOSTILE_AP_NEVER_WAKE) {
         told("SIPI, dropped");
         return false;
     }
@@ -553,7 +530,7 @@ bool sev_es_hostile_ap_wake(void)
  */
 bool sev_es_hostile_keep_request(void)
 {
-    return ghcb_lie() == LIE_REPLAY;
+    return ghcb_lie() == SEV_ES_TCG_HOSTILE_REPLAY;
 }
 
 /*
@@ -563,13 +540,13 @@ bool sev_es_hostile_keep_request(void)
  */
 void sev_es_hostile_user_request(CPUState *cs, uint64_t exit_code)
 {
-    if (lie() != LIE_REPLAY) {
+    if (lie() != SEV_ES_TCG_HOSTILE_REPLAY) {
         return;
     }
     told("user-mode VMGEXIT");
-    error_report("sev-es: vCPU %d: a VMGEXIT from user mode found request "
-                 "0x%" PRIx64 " in the GHCB, which the guest did not make: "
-                 "replayed", cs->cpu_index, exit_code);
+    error_report("sev-es: vCPU %d: VMGEXIT from user mode with request "
+                 "0x%" PRIx64 " still valid in the GHCB from an earlier "
+                 "exit: handled again", cs->cpu_index, exit_code);
 }
 
 /*
@@ -597,25 +574,27 @@ static void boundary_again(CPUState *cs)
 /* The error code of a #VC about to be raised for @exit_code. */
 uint32_t sev_es_hostile_vc(CPUX86State *env, uint32_t exit_code)
 {
+    SevEsHostileState *h = state();
     CPUState *cs = env_cpu(env);
     unsigned cpl = env->hflags & HF_CPL_MASK;
-    Lie l = lie();
+    SevEsTcgHostile l = lie();
 
-    if (l == LIE_NONE) {
+    if (l == SEV_ES_TCG_HOSTILE_NONE) {
         return exit_code;
     }
-    if (cpl == 3 && !qatomic_xchg(&user_vc_seen, true) &&
-        l == LIE_VC_DB_KERNEL) {
+    if (cpl == 3 && !qatomic_xchg(&h->user_vc_seen, true) &&
+        l == SEV_ES_TCG_HOSTILE_VC_DB_KERNEL) {
         interrupt(cs, CPU_INTERRUPT_SEV_ES_VC);
     }
-    if (l == LIE_NMI_EVERY_VC && ghcb_lie() != LIE_NONE &&
-        in_kernel_proper(env) && !env->sev_es.nmi_masked &&
-        !qatomic_read(&nmi_in_service)) {
+    if (l == SEV_ES_TCG_HOSTILE_NMI_EVERY_VC &&
+        ghcb_lie() != SEV_ES_TCG_HOSTILE_NONE && in_kernel_proper(env) &&
+        !env->sev_es.nmi_masked && !qatomic_read(&h->nmi_in_service)) {
         told("NMI at #VC");
         interrupt(cs, CPU_INTERRUPT_NMI);
     }
-    if (l != LIE_VC_SPURIOUS || cpl == 3 || !qatomic_read(&user_vc_seen) ||
-        qatomic_xchg(&vc_lie_told, true)) {
+    if (l != SEV_ES_TCG_HOSTILE_VC_SPURIOUS || cpl == 3 ||
+        !qatomic_read(&h->user_vc_seen) ||
+        qatomic_xchg(&h->vc_lie_told, true)) {
         return exit_code;
     }
     told("#VC error code");
@@ -631,32 +610,40 @@ uint32_t sev_es_hostile_vc(CPUX86State *env, uint32_t exit_code)
  */
 void sev_es_hostile_nmi_delivered(CPUX86State *env)
 {
-    if (chosen_lie() == LIE_NMI_EVERY_VC) {
-        nmi_rip = env->eip;
-        nmi_rsp = env->regs[R_ESP];
-        qatomic_set(&nmi_in_service, true);
+    SevEsHostileState *h = state();
+
+    if (chosen() == SEV_ES_TCG_HOSTILE_NMI_EVERY_VC) {
+        qatomic_set(&h->nmi_rip, env->eip);
+        qatomic_set(&h->nmi_rsp, env->regs[R_ESP]);
+        qatomic_store_release(&h->nmi_in_service, true);
     }
 }
 
 void sev_es_hostile_iret(CPUX86State *env)
 {
-    if (qatomic_read(&nmi_in_service) && env->eip == nmi_rip &&
-        env->regs[R_ESP] == nmi_rsp) {
-        qatomic_set(&nmi_in_service, false);
+    SevEsHostileState *h = state();
+
+    if (qatomic_load_acquire(&h->nmi_in_service) &&
+        env->eip == qatomic_read(&h->nmi_rip) &&
+        env->regs[R_ESP] == qatomic_read(&h->nmi_rsp)) {
+        qatomic_set(&h->nmi_in_service, false);
     }
 }
 
 /* vc-regmov, at translation: put a check before register MOVs? */
 bool sev_es_hostile_regmov(void)
 {
-    return chosen_lie() == LIE_VC_REGMOV;
+    return chosen() == SEV_ES_TCG_HOSTILE_VC_REGMOV;
 }
 
 /* vc-regmov, at a kernel register-to-register MOV: raise #VC(NPF) here? */
 bool sev_es_hostile_regmov_now(CPUX86State *env)
 {
-    if (ghcb_lie() != LIE_VC_REGMOV || !qatomic_read(&user_vc_seen) ||
-        !kernel_irqs_on(env) || qatomic_xchg(&vc_lie_told, true)) {
+    SevEsHostileState *h = state();
+
+    if (ghcb_lie() != SEV_ES_TCG_HOSTILE_VC_REGMOV ||
+        !qatomic_read(&h->user_vc_seen) || !kernel_irqs_on(env) ||
+        qatomic_xchg(&h->vc_lie_told, true)) {
         return false;
     }
     told("#VC(NPF) at a register MOV");
@@ -673,14 +660,27 @@ static const uint32_t random_exits[] = {
     SVM_EXIT_WRITE_DR7,
 };
 
-static void toctou_flip(void)
+/* ghcb-toctou: the next value, if any; true while more are to come. */
+static bool toctou_flip(void)
 {
-    uint64_t v = cpu_to_le64(toctou_left & 1 ? toctou_honest : OVERSIZE);
+    SevEsHostileState *h = state();
+    uint64_t v, gpa;
+    bool more;
 
-    sev_es_mem_host_access(toctou_gpa, sizeof(v));
-    address_space_write(&address_space_memory, toctou_gpa,
-                        MEMTXATTRS_UNSPECIFIED, &v, sizeof(v));
-    toctou_left--;
+    qemu_mutex_lock(&h->lock);
+    if (!h->toctou_left) {
+        qemu_mutex_unlock(&h->lock);
+        return false;
+    }
+    v = cpu_to_le64(h->toctou_left & 1 ? h->toctou_honest : OVERSIZE);
+    gpa = h->toctou_gpa;
+    more = --h->toctou_left;
+    qemu_mutex_unlock(&h->lock);
+
+    sev_es_mem_host_access(gpa, sizeof(v));
+    address_space_write(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
+                        &v, sizeof(v));
+    return more;
 }
 
 /*
@@ -690,35 +690,32 @@ static void toctou_flip(void)
  */
 void sev_es_hostile_boundary(X86CPU *cpu)
 {
-    static unsigned injected;
+    SevEsHostileState *h = state();
     CPUState *cs = CPU(cpu);
     CPUX86State *env = &cpu->env;
     uint32_t pick, code;
 
     cs->interrupt_request &= ~CPU_INTERRUPT_SEV_ES_VC;
     switch (lie()) {
-    case LIE_GHCB_TOCTOU:
-        if (toctou_left) {
-            toctou_flip();
-        }
-        if (toctou_left) {
+    case SEV_ES_TCG_HOSTILE_GHCB_TOCTOU:
+        if (toctou_flip()) {
             boundary_again(cs);
         }
         return;
-    case LIE_VC_DB_KERNEL:
-        if (qatomic_read(&vc_lie_told)) {
+    case SEV_ES_TCG_HOSTILE_VC_DB_KERNEL:
+        if (qatomic_read(&h->vc_lie_told)) {
             return;
         }
         if (!kernel_irqs_on(env)) {
             boundary_again(cs);
             return;
         }
-        qatomic_set(&vc_lie_told, true);
+        qatomic_set(&h->vc_lie_told, true);
         told("#VC(#DB) in kernel mode");
         warn_report("sev-es: hostile: #VC(#DB) at RIP 0x" TARGET_FMT_lx,
                     env->eip);
         sev_es_raise_vc(env, SVM_EXIT_EXCP_BASE + EXCP01_DB, 0);
-    case LIE_VC_RANDOM:
+    case SEV_ES_TCG_HOSTILE_VC_RANDOM:
         if (!kernel_irqs_on(env)) {
             boundary_again(cs);
             return;
@@ -726,7 +723,7 @@ void sev_es_hostile_boundary(X86CPU *cpu)
         qemu_guest_getrandom_nofail(&pick, sizeof(pick));
         code = random_exits[pick % ARRAY_SIZE(random_exits)];
         told("#VC at a random instruction");
-        if (injected++ < 4) {
+        if (qatomic_fetch_inc(&h->vc_random_told) < 4) {
             warn_report("sev-es: hostile: #VC 0x%x at RIP 0x" TARGET_FMT_lx,
                         code, env->eip);
         }
@@ -743,25 +740,26 @@ void sev_es_hostile_boundary(X86CPU *cpu)
  */
 void sev_es_hostile_cpu_access(hwaddr paddr)
 {
+    SevEsHostileState *h = state();
     hwaddr base, gpa, len = TARGET_PAGE_SIZE, xlat;
     uint8_t noise[TARGET_PAGE_SIZE];
     MemoryRegion *mr;
     bool ram;
 
-    if (lie() != LIE_CBIT_ALIAS) {
+    if (lie() != SEV_ES_TCG_HOSTILE_CBIT_ALIAS) {
         return;
     }
-    base = 1ULL << lies[chosen].cbitpos;
+    base = 1ULL << lies[chosen()].cbitpos;
     if (paddr < base || paddr - base >= ALIAS_SIZE) {
         return;
     }
     gpa = (paddr - base) & TARGET_PAGE_MASK;
-    qemu_mutex_lock(&ghcb_lock);
-    if (test_and_set_bit(gpa >> TARGET_PAGE_BITS, alias_scribbled)) {
-        qemu_mutex_unlock(&ghcb_lock);
+    qemu_mutex_lock(&h->lock);
+    if (test_and_set_bit(gpa >> TARGET_PAGE_BITS, h->alias_scribbled)) {
+        qemu_mutex_unlock(&h->lock);
         return;
     }
-    qemu_mutex_unlock(&ghcb_lock);
+    qemu_mutex_unlock(&h->lock);
     WITH_RCU_READ_LOCK_GUARD() {
         mr = address_space_translate(&address_space_memory, gpa, &xlat, &len,
                                      true, MEMTXATTRS_UNSPECIFIED);

@@ -21,84 +21,12 @@
 #include "exec/exec-all.h"
 #include "cpu.h"
 #include "sev.h"
-#include "sev-es-tcg.h"
+#include "sev-es-model.h"
 #include "tcg/helper-tcg.h"
 #include "trace.h"
 
-/* GHCB spec 2.3.1: MSR protocol, GHCBInfo in bits 11:0. */
-#define GHCB_MSR_INFO_MASK          0xfffULL
-#define GHCB_MSR_SEV_INFO_RESP      0x001
-#define GHCB_MSR_SEV_INFO_REQ       0x002
-#define GHCB_MSR_CPUID_REQ          0x004
-#define GHCB_MSR_CPUID_RESP         0x005
-#define GHCB_MSR_AP_RESET_HOLD_REQ  0x006
-#define GHCB_MSR_AP_RESET_HOLD_RESP 0x007
-#define GHCB_MSR_AP_RESET_HOLD_WOKEN \
-    ((1ULL << 12) | GHCB_MSR_AP_RESET_HOLD_RESP)  /* GHCBData 1 */
-#define GHCB_MSR_PREF_GPA_REQ       0x010
-#define GHCB_MSR_REG_GPA_REQ        0x012
-#define GHCB_MSR_HV_FT_REQ          0x080
-#define GHCB_MSR_HV_FT_RESP         0x081
-#define GHCB_MSR_TERM_REQ           0x100
-
-/* What a current KVM offers (GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION). */
-#define GHCB_HV_FT_SUPPORTED        0x3ULL
-
-#define GHCB_PROTOCOL_MIN           1
-#define GHCB_PROTOCOL_MAX           2
-
-/* GHCB spec 2.2: page layout. */
-#define GHCB_CPL                    0x0cb
-#define GHCB_DR7                    0x160
-#define GHCB_RAX                    0x1f8
-#define GHCB_RCX                    0x308
-#define GHCB_RDX                    0x310
-#define GHCB_RBX                    0x318
-#define GHCB_SW_EXIT_CODE           0x390
-#define GHCB_SW_EXIT_INFO_1         0x398
-#define GHCB_SW_EXIT_INFO_2         0x3a0
-#define GHCB_SW_SCRATCH             0x3a8
-#define GHCB_XCR0                   0x3e8
-#define GHCB_VALID_BITMAP           0x3f0
-#define GHCB_SAVE_AREA_END          0x400
-#define GHCB_SHARED_BUF             0x800
-#define GHCB_SHARED_BUF_END         0xff0
-#define GHCB_TAIL                   0xff0
-#define GHCB_PROTOCOL_VERSION       0xffa
-#define GHCB_USAGE                  0xffc
-#define GHCB_PAGE_SIZE              0x1000
-
-/* GHCB spec 4.1: NAE events beyond the SVM exit codes. */
-#define SVM_VMGEXIT_MMIO_READ       0x80000001
-#define SVM_VMGEXIT_MMIO_WRITE      0x80000002
-#define SVM_VMGEXIT_NMI_COMPLETE    0x80000003
-#define SVM_VMGEXIT_AP_HLT_LOOP     0x80000004
-#define SVM_VMGEXIT_AP_JUMP_TABLE   0x80000005
-#define SVM_VMGEXIT_PSC             0x80000010
-#define SVM_VMGEXIT_AP_CREATION     0x80000013
-#define SVM_VMGEXIT_HV_FEATURES     0x8000fffd
-#define SVM_VMGEXIT_TERM_REQUEST    0x8000fffe
-#define SVM_VMGEXIT_UNSUPPORTED     0x8000ffff
-
-/* GHCB spec 4.1: sw_exit_info_1 results and error reasons. */
-#define GHCB_RESULT_OK              0
-#define GHCB_RESULT_EXCEPTION       1
-#define GHCB_RESULT_ERROR           2
-#define GHCB_ERR_INVALID_USAGE      2
-#define GHCB_ERR_INVALID_SCRATCH    3
-#define GHCB_ERR_MISSING_INPUT      4
-#define GHCB_ERR_INVALID_INPUT      5
-#define GHCB_ERR_INVALID_EVENT      6
-
 /* Scratch areas outside the GHCB: at most this long (as KVM). */
 #define GHCB_SCRATCH_MAX            (16 * GHCB_PAGE_SIZE)
-
-/* IOIO exit_info_1 (APM 15.10.2). */
-#define IOIO_TYPE_IN                (1 << 0)
-#define IOIO_STR                    (1 << 2)
-#define IOIO_SIZE_SHIFT             4
-#define IOIO_SIZE_MASK              (7 << IOIO_SIZE_SHIFT)
-#define IOIO_PORT_SHIFT             16
 
 /* KVM's hypercall ABI (include/uapi/linux/kvm_para.h). */
 #define KVM_ENOSYS                  1000
@@ -132,39 +60,33 @@ typedef struct Ghcb {
  */
 #define COUNTS_MAX                  64
 
-typedef struct Counts {
-    GHashTable *by_code;
-    unsigned other;
-} Counts;
-
-static uint64_t ap_jump_table;
-static SevEsKvm sev_es_kvm;
-static Counts vc_counts;
-static Counts vmgexit_counts;
-static QemuMutex counts_lock;
-static Notifier stats_notifier;
-static bool hv_initialised;
+/* The KVM the hypervisor side imitates. */
+static SevEsKvm kvm(void)
+{
+    return sev_es_model()->config.kvm;
+}
 
 /* Counters ------------------------------------------------------------ */
 
-static void count(Counts *c, uint64_t code)
+static void count(SevEsCounts *c, uint64_t code)
 {
+    QemuMutex *lock = &sev_es_model()->hv.lock;
     gpointer key = (gpointer)(uintptr_t)code;
     unsigned n;
 
-    qemu_mutex_lock(&counts_lock);
+    qemu_mutex_lock(lock);
     n = GPOINTER_TO_UINT(g_hash_table_lookup(c->by_code, key));
     if (n || g_hash_table_size(c->by_code) < COUNTS_MAX) {
         g_hash_table_insert(c->by_code, key, GUINT_TO_POINTER(n + 1));
     } else {
         c->other++;
     }
-    qemu_mutex_unlock(&counts_lock);
+    qemu_mutex_unlock(lock);
 }
 
 void sev_es_count_vc(uint32_t exit_code)
 {
-    count(&vc_counts, exit_code);
+    count(&sev_es_model()->hv.vc_counts, exit_code);
 }
 
 static gint code_cmp(gconstpointer a, gconstpointer b)
@@ -174,7 +96,7 @@ static gint code_cmp(gconstpointer a, gconstpointer b)
     return x < y ? -1 : x > y;
 }
 
-static void describe_table(GString *out, const char *what, Counts *c)
+static void describe_table(GString *out, const char *what, SevEsCounts *c)
 {
     GList *keys = g_list_sort(g_hash_table_get_keys(c->by_code), code_cmp);
     GList *k;
@@ -195,10 +117,12 @@ static void describe_table(GString *out, const char *what, Counts *c)
 /* The #VC and VMGEXIT counts per exit code, one line each. */
 void sev_es_hv_describe_counts(GString *out)
 {
-    qemu_mutex_lock(&counts_lock);
-    describe_table(out, "#VC", &vc_counts);
-    describe_table(out, "VMGEXIT", &vmgexit_counts);
-    qemu_mutex_unlock(&counts_lock);
+    SevEsModel *m = sev_es_model();
+
+    qemu_mutex_lock(&m->hv.lock);
+    describe_table(out, "#VC", &m->hv.vc_counts);
+    describe_table(out, "VMGEXIT", &m->hv.vmgexit_counts);
+    qemu_mutex_unlock(&m->hv.lock);
 }
 
 static void print_stats(Notifier *n, void *unused)
@@ -209,18 +133,14 @@ static void print_stats(Notifier *n, void *unused)
     error_printf("%s", out->str);
 }
 
-void sev_es_hv_init(bool print, SevEsKvm kvm)
+void sev_es_hv_init(SevEsModel *m)
 {
-    sev_es_kvm = kvm;
-    qemu_mutex_init(&counts_lock);
-    vc_counts.by_code = g_hash_table_new(NULL, NULL);
-    vmgexit_counts.by_code = g_hash_table_new(NULL, NULL);
-    if (print) {
-        stats_notifier.notify = print_stats;
-        qemu_add_exit_notifier(&stats_notifier);
+    m->hv.vc_counts.by_code = g_hash_table_new(NULL, NULL);
+    m->hv.vmgexit_counts.by_code = g_hash_table_new(NULL, NULL);
+    if (m->config.print_stats) {
+        m->hv.stats_notifier.notify = print_stats;
+        qemu_add_exit_notifier(&m->hv.stats_notifier);
     }
-    sev_es_info_init();
-    hv_initialised = true;
 }
 
 /* Termination: the guest is gone --------------------------------------- */
@@ -249,7 +169,7 @@ static SevEsExit stop_guest(X86CPU *cpu, const char *why)
     return SEV_ES_STOP;
 }
 
-/* The MSR protocol (GHCB spec 2.3.1) ----------------------------------- */
+/* The MSR protocol (GHCB spec (56421), "GHCB MSR Protocol") ----------- */
 
 /*
  * SEV information: KVM 6.1 speaks protocol 1 only (GHCB_VERSION_MAX), a
@@ -258,12 +178,9 @@ static SevEsExit stop_guest(X86CPU *cpu, const char *why)
  */
 uint64_t sev_es_hv_sev_info(void)
 {
-    uint64_t max = sev_es_kvm == SEV_ES_KVM_6_1 ? 1 : GHCB_PROTOCOL_MAX;
+    unsigned max = kvm() == SEV_ES_KVM_6_1 ? 1 : GHCB_PROTOCOL_MAX;
 
-    return (max << 48) |
-           ((uint64_t)GHCB_PROTOCOL_MIN << 32) |
-           ((uint64_t)sev_get_cbit_position() << 24) |
-           GHCB_MSR_SEV_INFO_RESP;
+    return GHCB_MSR_SEV_INFO(max, GHCB_PROTOCOL_MIN, sev_get_cbit_position());
 }
 
 static uint32_t cpuid_reg(CPUX86State *env, uint32_t fn, unsigned reg)
@@ -305,7 +222,7 @@ static bool msr_request_known(unsigned info)
     case GHCB_MSR_PREF_GPA_REQ:
     case GHCB_MSR_REG_GPA_REQ:
     case GHCB_MSR_HV_FT_REQ:
-        return sev_es_kvm == SEV_ES_KVM_UPSTREAM;
+        return kvm() == SEV_ES_KVM_UPSTREAM;
     default:
         return false;
     }
@@ -325,7 +242,7 @@ static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
     uint64_t resp;
 
     trace_sev_es_msr_protocol(CPU(cpu)->cpu_index, info, msr);
-    count(&vmgexit_counts, info);
+    count(&sev_es_model()->hv.vmgexit_counts, info);
     sev_es_hostile_msr_request();
     if (!msr_request_known(info)) {
         trace_sev_es_msr_protocol_unknown(CPU(cpu)->cpu_index, msr);
@@ -339,12 +256,13 @@ static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
         resp = sev_es_hostile_sev_info(sev_es_hv_sev_info());
         break;
     case GHCB_MSR_CPUID_REQ: {
-        uint32_t fn = msr >> 32;
-        unsigned reg = (msr >> 30) & 3;
+        uint32_t fn = msr >> GHCB_MSR_CPUID_FN_SHIFT;
+        unsigned reg = GHCB_MSR_CPUID_REG(msr);
 
         /* Bits 31:12 of the request stay as they were. */
-        resp = ((uint64_t)cpuid_reg(env, fn, reg) << 32) |
-               (msr & 0xfffff000ULL) | GHCB_MSR_CPUID_RESP;
+        resp = ((uint64_t)cpuid_reg(env, fn, reg) << GHCB_MSR_CPUID_FN_SHIFT) |
+               (msr & GHCB_MSR_LOW_MASK & ~GHCB_MSR_INFO_MASK) |
+               GHCB_MSR_CPUID_RESP;
         break;
     }
     case GHCB_MSR_AP_RESET_HOLD_REQ:
@@ -361,10 +279,11 @@ static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
         return stop_guest(cpu, "SNP request from an SEV-ES guest "
                           "(KVM_EXIT_SYSTEM_EVENT: SEV_TERM)");
     case GHCB_MSR_HV_FT_REQ:
-        resp = (GHCB_HV_FT_SUPPORTED << 12) | GHCB_MSR_HV_FT_RESP;
+        resp = (GHCB_HV_FT_SUPPORTED << GHCB_MSR_DATA_SHIFT) |
+               GHCB_MSR_HV_FT_RESP;
         break;
     default: /* GHCB_MSR_TERM_REQ */
-        return terminate(cpu, (msr >> 12) & 0xf, (msr >> 16) & 0xff);
+        return terminate(cpu, GHCB_MSR_TERM_SET(msr), GHCB_MSR_TERM_CODE(msr));
     }
     env->sev_es.ghcb_msr = sev_es_hostile_msr_response(resp);
     sev_es_info_log(env, &(SevEsLogEntry) {
@@ -374,7 +293,7 @@ static SevEsExit msr_protocol(X86CPU *cpu, uint64_t msr)
     return SEV_ES_RESUME;
 }
 
-/* The GHCB page (GHCB spec 2.3.2) -------------------------------------- */
+/* The GHCB page (GHCB spec (56421), "GHCB Layout") -------------------- */
 
 static unsigned field_bit(unsigned offset)
 {
@@ -488,11 +407,14 @@ static void input_error(Ghcb *g, unsigned reason, const char *what)
     set_result(g, GHCB_RESULT_ERROR, reason);
 }
 
-/* Ask the guest to raise @vector (#GP, #UD) itself (GHCB spec 2.3.2). */
+/*
+ * Ask the guest to raise @vector (#GP, #UD) itself (GHCB spec (56421),
+ * "Non-Automatic Exit (NAE) Events").
+ */
 static void inject(Ghcb *g, unsigned vector)
 {
     set_result(g, GHCB_RESULT_EXCEPTION,
-               vector | (3 << 8) | (1ULL << 31));
+               (uint32_t)(vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID));
 }
 
 /* Every input the event reads must be marked valid by the guest. */
@@ -545,7 +467,7 @@ static bool map_scratch(Ghcb *g, uint64_t len)
         g->scratch = g->page + (gpa - g->gpa);
     } else {
         /* A current KVM with protocol 2 wants it in the GHCB. */
-        if (sev_es_kvm == SEV_ES_KVM_UPSTREAM) {
+        if (kvm() == SEV_ES_KVM_UPSTREAM) {
             input_error(g, GHCB_ERR_INVALID_SCRATCH,
                         "scratch area outside the GHCB");
             return false;
@@ -568,12 +490,12 @@ static bool map_scratch(Ghcb *g, uint64_t len)
 }
 
 /*
- * SVM_EXIT_IOIO (GHCB spec 4.1.2), as KVM's sev_handle_vmgexit() and
- * io_interception(): the inputs are checked first (sw_scratch for a
+ * SVM_EXIT_IOIO (GHCB spec (56421), "IOIO"), as KVM's sev_handle_vmgexit()
+ * and io_interception(): the inputs are checked first (sw_scratch for a
  * string, RAX for an OUT); a size field of 0 then does nothing and
  * succeeds, any other does an access of that many bytes.  An IN below 4
- * bytes keeps the rest of RAX (as complete_fast_pio_in()).  A string
- * whose byte count overflows an int fails KVM_RUN.
+ * bytes keeps the rest of RAX (as complete_fast_pio_in()).  A string whose
+ * byte count overflows an int fails KVM_RUN.
  */
 static void handle_ioio(Ghcb *g)
 {
@@ -621,7 +543,7 @@ static void handle_ioio(Ghcb *g)
     }
 }
 
-/* SVM_EXIT_CPUID (GHCB spec 4.1.4) */
+/* SVM_EXIT_CPUID (GHCB spec (56421), "CPUID") */
 static void handle_cpuid(Ghcb *g)
 {
     CPUX86State *env = &g->cpu->env;
@@ -734,9 +656,9 @@ static bool kvm_knows_msr(uint32_t index)
 }
 
 /*
- * SVM_EXIT_MSR (GHCB spec 4.1.6), as KVM's msr_interception(): any
- * non-zero sw_exit_info_1 is a WRMSR; a failing access is answered with
- * a #GP for the guest to raise (svm_complete_emulated_msr()).
+ * SVM_EXIT_MSR (GHCB spec (56421), "MSR"), as KVM's msr_interception(): any
+ * non-zero sw_exit_info_1 is a WRMSR; a failing access is answered with a
+ * #GP for the guest to raise (svm_complete_emulated_msr()).
  */
 static void handle_msr(Ghcb *g)
 {
@@ -758,7 +680,7 @@ static void handle_msr(Ghcb *g)
     }
     trace_sev_es_msr(CPU(g->cpu)->cpu_index, write, index, val);
     slot = vmsa_msr_slot(index);
-    if (slot >= 0 && sev_es_kvm == SEV_ES_KVM_6_1) {
+    if (slot >= 0 && kvm() == SEV_ES_KVM_6_1) {
         if (write) {
             env->sev_es.vmsa_msr_copy[slot] = val;
         } else {
@@ -782,9 +704,10 @@ static void handle_msr(Ghcb *g)
 }
 
 /*
- * SVM_EXIT_VMMCALL (GHCB spec 4.1.7), as kvm_emulate_hypercall() for a
- * guest without KVM's paravirtual features: from CPL > 0 -KVM_EPERM,
- * KVM_HC_VAPIC_POLL_IRQ 0, anything else -KVM_ENOSYS.
+ * SVM_EXIT_VMMCALL (GHCB spec (56421), "VMMCALL"), as
+ * kvm_emulate_hypercall() for a guest without KVM's paravirtual features:
+ * from CPL > 0 -KVM_EPERM, KVM_HC_VAPIC_POLL_IRQ 0, anything else
+ * -KVM_ENOSYS.
  */
 static void handle_vmmcall(Ghcb *g)
 {
@@ -805,17 +728,17 @@ static void handle_vmmcall(Ghcb *g)
 }
 
 /*
- * MMIO read/write (GHCB spec 4.1.10, 4.1.11).  KVM hands the access to
- * QEMU whatever the GPA, so one that names guest RAM sees what DRAM
- * holds: ciphertext of private data.  A current KVM with protocol 2 does
- * nothing for length 0 and refuses more than 8 bytes.
+ * MMIO read/write (GHCB spec (56421), "MMIO Read" and "MMIO Write").  KVM
+ * hands the access to QEMU whatever the GPA, so one that names guest RAM
+ * sees what DRAM holds: ciphertext of private data.  A current KVM with
+ * protocol 2 does nothing for length 0 and refuses more than 8 bytes.
  */
 static void handle_mmio(Ghcb *g, bool write)
 {
     hwaddr gpa = g->info1;
     uint64_t len = g->info2;
 
-    if (sev_es_kvm == SEV_ES_KVM_UPSTREAM) {
+    if (kvm() == SEV_ES_KVM_UPSTREAM) {
         if (!len) {
             return;             /* nothing to do, and done */
         }
@@ -834,16 +757,21 @@ static void handle_mmio(Ghcb *g, bool write)
     g->scratch_dirty = !write;
 }
 
-/* AP jump table (GHCB spec 4.1.14): set by firmware, read by the OS. */
+/*
+ * AP jump table (GHCB spec (56421), "AP Jump Table"): set by firmware,
+ * read by the OS.
+ */
 static void handle_ap_jump_table(Ghcb *g)
 {
+    uint64_t *table = &sev_es_model()->hv.ap_jump_table;
+
     switch (g->info1) {
-    case 0:
-        ap_jump_table = g->info2;
+    case GHCB_AP_JUMP_TABLE_SET:
+        qatomic_set(table, g->info2);
         break;
-    case 1:
+    case GHCB_AP_JUMP_TABLE_GET:
         set_result(g, GHCB_RESULT_OK,
-                   sev_es_hostile_ap_jump_table(ap_jump_table));
+                   sev_es_hostile_ap_jump_table(qatomic_read(table)));
         break;
     default:
         input_error(g, GHCB_ERR_INVALID_INPUT, "AP jump table: bad info1");
@@ -865,7 +793,7 @@ static SevEsExit dispatch(Ghcb *g)
 {
     X86CPU *cpu = g->cpu;
     CPUX86State *env = &cpu->env;
-    bool v61 = sev_es_kvm == SEV_ES_KVM_6_1;
+    bool v61 = kvm() == SEV_ES_KVM_6_1;
 
     set_result(g, GHCB_RESULT_OK, 0);
     switch (g->exit_code) {
@@ -943,7 +871,8 @@ static SevEsExit dispatch(Ghcb *g)
                         "no termination event in 6.1");
             break;
         }
-        return terminate(cpu, g->info1 & 0xf, (g->info1 >> 4) & 0xff);
+        return terminate(cpu, GHCB_TERM_EVENT_SET(g->info1),
+                         GHCB_TERM_EVENT_CODE(g->info1));
     case SVM_VMGEXIT_UNSUPPORTED:
         error_report("sev-es: guest reports an unsupported event: "
                      "info1 0x%" PRIx64 " info2 0x%" PRIx64,
@@ -1015,7 +944,7 @@ static SevEsExit ghcb_protocol(X86CPU *cpu, hwaddr gpa)
     g->info2 = get_field(g, GHCB_SW_EXIT_INFO_2);
     trace_sev_es_vmgexit(CPU(cpu)->cpu_index, g->exit_code, g->info1,
                          g->info2);
-    count(&vmgexit_counts, g->exit_code);
+    count(&sev_es_model()->hv.vmgexit_counts, g->exit_code);
     sev_es_hostile_ghcb_used(gpa);
     if ((cpu->env.hflags & HF_CPL_MASK) == 3 &&
         is_valid(g, GHCB_SW_EXIT_CODE)) {
@@ -1066,7 +995,6 @@ SevEsExit sev_es_hv_vmgexit(X86CPU *cpu)
     uint64_t msr = cpu->env.sev_es.ghcb_msr;
     SevEsExit ret;
 
-    assert(hv_initialised);
     cpu->env.sev_es.hold = SEV_ES_HOLD_NONE;
     cpu->env.sev_es.vmgexit_count++;
     if (msr & GHCB_MSR_INFO_MASK) {
@@ -1078,11 +1006,11 @@ SevEsExit sev_es_hv_vmgexit(X86CPU *cpu)
 }
 
 /*
- * SIPI to a vCPU that ran: a hold ends, woken (GHCB 4.1.12); without one,
- * the next hold will (take_early_wake()).  A vCPU that left its hold for
- * another event (sev_es_event_delivered()) or made a VMGEXIT since holds
- * no more: nothing is written into a GHCB page it may be using for
- * something else by now.
+ * SIPI to a vCPU that ran: a hold ends, woken (GHCB spec (56421), "AP Reset
+ * Hold"); without one, the next hold will (take_early_wake()).  A vCPU that
+ * left its hold for another event (sev_es_event_delivered()) or made a
+ * VMGEXIT since holds no more: nothing is written into a GHCB page it may
+ * be using for something else by now.
  */
 void sev_es_hv_ap_wake(X86CPU *cpu)
 {
@@ -1098,7 +1026,8 @@ void sev_es_hv_ap_wake(X86CPU *cpu)
         env->sev_es.ghcb_msr =
             sev_es_hostile_ap_hold_answer(GHCB_MSR_AP_RESET_HOLD_WOKEN);
     } else if (env->sev_es.hold == SEV_ES_HOLD_GHCB) {
-        host_write(env->sev_es.hold_ghcb + GHCB_SW_EXIT_INFO_2, &one, 8);
+        host_write(env->sev_es.hold_ghcb + GHCB_SW_EXIT_INFO_2, &one,
+                   sizeof(one));
     }
     env->sev_es.hold = SEV_ES_HOLD_NONE;
 }

@@ -28,71 +28,82 @@
 #include "qapi/qmp/qdict.h"
 #include "qapi/type-helpers.h"
 #include "cpu.h"
-#include "sev-es-tcg.h"
+#include "sev-es-model.h"
 
 static const struct {
     uint64_t code;
     const char *name;
 } exit_names[] = {
-    { 0x027, "DR7 read" }, { 0x037, "DR7 write" }, { 0x041, "#DB" },
-    { 0x051, "#AC" }, { 0x06e, "RDTSC" }, { 0x06f, "RDPMC" },
-    { 0x072, "CPUID" }, { 0x076, "INVD" }, { 0x07b, "IOIO" },
-    { 0x07c, "MSR" }, { 0x081, "VMMCALL" }, { 0x087, "RDTSCP" },
-    { 0x089, "WBINVD" }, { 0x08a, "MONITOR" }, { 0x08b, "MWAIT" },
-    { 0x400, "NPF" }, { 0x80000001, "MMIO read" },
-    { 0x80000002, "MMIO write" }, { 0x80000003, "NMI_COMPLETE" },
-    { 0x80000004, "AP reset hold" }, { 0x80000005, "AP jump table" },
-    { 0x8000fffd, "HV features" }, { 0x8000fffe, "termination" },
-    { 0x8000ffff, "unsupported event" },
+    { SVM_EXIT_READ_DR7, "DR7 read" },
+    { SVM_EXIT_WRITE_DR7, "DR7 write" },
+    { SVM_EXIT_EXCP_BASE + EXCP01_DB, "#DB" },
+    { SVM_EXIT_EXCP_BASE + EXCP11_ALGN, "#AC" },
+    { SVM_EXIT_RDTSC, "RDTSC" },
+    { SVM_EXIT_RDPMC, "RDPMC" },
+    { SVM_EXIT_CPUID, "CPUID" },
+    { SVM_EXIT_INVD, "INVD" },
+    { SVM_EXIT_IOIO, "IOIO" },
+    { SVM_EXIT_MSR, "MSR" },
+    { SVM_EXIT_VMMCALL, "VMMCALL" },
+    { SVM_EXIT_RDTSCP, "RDTSCP" },
+    { SVM_EXIT_WBINVD, "WBINVD" },
+    { SVM_EXIT_MONITOR, "MONITOR" },
+    { SVM_EXIT_MWAIT, "MWAIT" },
+    { SVM_EXIT_NPF, "NPF" },
+    { SVM_VMGEXIT_MMIO_READ, "MMIO read" },
+    { SVM_VMGEXIT_MMIO_WRITE, "MMIO write" },
+    { SVM_VMGEXIT_NMI_COMPLETE, "NMI_COMPLETE" },
+    { SVM_VMGEXIT_AP_HLT_LOOP, "AP reset hold" },
+    { SVM_VMGEXIT_AP_JUMP_TABLE, "AP jump table" },
+    { SVM_VMGEXIT_HV_FEATURES, "HV features" },
+    { SVM_VMGEXIT_TERM_REQUEST, "termination" },
+    { SVM_VMGEXIT_UNSUPPORTED, "unsupported event" },
 };
 
 static const struct {
     uint64_t code;
     const char *name;
 } msr_names[] = {
-    { 0x002, "SEV information" }, { 0x004, "CPUID" },
-    { 0x006, "AP reset hold" }, { 0x010, "GHCB GPA preference" },
-    { 0x012, "GHCB GPA registration" }, { 0x080, "HV features" },
-    { 0x100, "termination" },
+    { GHCB_MSR_SEV_INFO_REQ, "SEV information" },
+    { GHCB_MSR_CPUID_REQ, "CPUID" },
+    { GHCB_MSR_AP_RESET_HOLD_REQ, "AP reset hold" },
+    { GHCB_MSR_PREF_GPA_REQ, "GHCB GPA preference" },
+    { GHCB_MSR_REG_GPA_REQ, "GHCB GPA registration" },
+    { GHCB_MSR_HV_FT_REQ, "HV features" },
+    { GHCB_MSR_TERM_REQ, "termination" },
 };
 
-/* Reason sets 0 (GHCB spec 4.1.13) and 1 (the guest series'). */
+/* The termination reasons, as the guest series describes them. */
 static const struct {
     unsigned set, code;
     const char *name;
 } reasons[] = {
-    { 0, 0x00, "general termination request" },
-    { 0, 0x01, "SEV-ES / GHCB protocol range not supported" },
-    { 0, 0x02, "SEV-SNP features not supported" },
-    { 1, 0x10, "malformed MSR protocol response" },
-    { 1, 0x11, "malformed MSR protocol CPUID response" },
-    { 1, 0x12, "C-bit position cannot be a C-bit" },
-    { 1, 0x13, "SEV information and CPUID disagree on the C-bit" },
-    { 1, 0x14, "the C-bit does not encrypt memory" },
-    { 1, 0x15, "#VC this stage cannot handle" },
-    { 1, 0x16, "#VC that does not match the instruction" },
-    { 1, 0x17, "malformed GHCB page response" },
-    { 1, 0x18, "the GHCB page could not be shared" },
-    { 1, 0x19, "CPUID denies SEV-ES while in it" },
-    { 1, 0x1a, "injection request the spec does not allow" },
-    { 1, 0x1b, "returned register without its valid bit" },
-    { 1, 0x1c, "response beyond the request's shared buffer" },
-    { 1, 0x1d, "hypervisor refused a kernel request" },
-    { 1, 0x1e, "GHCB needed three levels deep" },
-    { 1, 0x1f, "no RDRAND for the C-bit checks" },
-    { 1, 0x20, "malformed AP reset hold response" },
-    { 1, 0x21, "an AP did not park for kexec" },
+#define LINUX(c, s) { SEV_TERM_SET_LINUX, GHCB_TERM_##c, s }
+    { SEV_TERM_SET_GEN, GHCB_SEV_ES_GEN_REQ, "general termination request" },
+    { SEV_TERM_SET_GEN, GHCB_SEV_ES_PROT_UNSUPPORTED,
+      "SEV-ES / GHCB protocol range not supported" },
+    { SEV_TERM_SET_GEN, GHCB_SNP_UNSUPPORTED,
+      "SEV-SNP features not supported" },
+    LINUX(MSR_RESPONSE, "malformed MSR protocol response"),
+    LINUX(CPUID_RESPONSE, "malformed MSR protocol CPUID response"),
+    LINUX(CBIT_RANGE, "C-bit position cannot be a C-bit"),
+    LINUX(CBIT_MISMATCH, "SEV information and CPUID disagree on the C-bit"),
+    LINUX(CBIT_PROBE, "the C-bit does not encrypt memory"),
+    LINUX(VC_UNEXPECTED, "#VC this stage cannot handle"),
+    LINUX(VC_MISMATCH, "#VC that does not match the instruction"),
+    LINUX(GHCB_RESPONSE, "malformed GHCB page response"),
+    LINUX(GHCB_SETUP, "the GHCB page could not be shared"),
+    LINUX(CPUID_NO_SEV, "CPUID denies SEV-ES while in it"),
+    LINUX(GHCB_INJECT, "injection request the spec does not allow"),
+    LINUX(GHCB_VALID, "returned register without its valid bit"),
+    LINUX(GHCB_SIZE, "response beyond the request's shared buffer"),
+    LINUX(VC_FAILED, "hypervisor refused a kernel request"),
+    LINUX(GHCB_NESTED, "GHCB needed three levels deep"),
+    LINUX(NO_RDRAND, "no RDRAND for the C-bit checks"),
+    LINUX(AP_HOLD, "malformed AP reset hold response"),
+    LINUX(AP_PARK, "an AP did not park for kexec"),
+#undef LINUX
 };
-
-static QemuMutex term_lock;
-static bool term_seen;
-static int term_cpu;
-static unsigned term_set, term_code;
-
-void sev_es_info_init(void)
-{
-    qemu_mutex_init(&term_lock);
-}
 
 static const char *exit_name(bool msr, uint64_t code)
 {
@@ -174,7 +185,8 @@ static void describe_vcpu(GString *out, CPUState *cs)
     g_string_append_printf(out, "vCPU %d: GHCB MSR 0x%016" PRIx64 " (%s), "
                            "protocol version %u, AP reset hold: %s, "
                            "NMI: %s%s\n", cs->cpu_index, s->ghcb_msr,
-                           s->ghcb_msr & 0xfff ? "MSR protocol" : "GHCB GPA",
+                           s->ghcb_msr & GHCB_MSR_INFO_MASK ?
+                           "MSR protocol" : "GHCB GPA",
                            s->ghcb_version, hold_name(s->hold),
                            s->nmi_masked ? "blocked until NMI_COMPLETE" :
                            "not blocked", s->dead ? ", dead" : "");
@@ -188,6 +200,7 @@ static void describe_vcpu(GString *out, CPUState *cs)
 
 static void describe(GString *out, bool counts)
 {
+    SevEsModel *m = sev_es_model();
     CPUState *cs;
 
     CPU_FOREACH(cs) {
@@ -196,25 +209,26 @@ static void describe(GString *out, bool counts)
     if (counts) {
         sev_es_hv_describe_counts(out);
     }
-    qemu_mutex_lock(&term_lock);
-    if (term_seen) {
+    qemu_mutex_lock(&m->info.lock);
+    if (m->info.term_seen) {
         g_string_append_printf(out, "termination request: vCPU %d, reason "
-                               "set %u, reason code 0x%02x: %s\n", term_cpu,
-                               term_set, term_code,
-                               reason_name(term_set, term_code));
+                               "set %u, reason code 0x%02x: %s\n",
+                               m->info.term_cpu, m->info.term_set,
+                               m->info.term_code,
+                               reason_name(m->info.term_set,
+                                           m->info.term_code));
     } else {
         g_string_append(out, "termination request: none\n");
     }
-    qemu_mutex_unlock(&term_lock);
+    qemu_mutex_unlock(&m->info.lock);
 }
 
 /* The guest ended: say what the model saw, once. */
 void sev_es_info_report(void)
 {
-    static bool reported;
     g_autoptr(GString) out = g_string_new("");
 
-    if (qatomic_xchg(&reported, true)) {
+    if (qatomic_xchg(&sev_es_model()->info.reported, true)) {
         return;
     }
     describe(out, false);
@@ -223,12 +237,14 @@ void sev_es_info_report(void)
 
 void sev_es_info_terminated(CPUState *cs, unsigned set, unsigned code)
 {
-    qemu_mutex_lock(&term_lock);
-    term_seen = true;
-    term_cpu = cs->cpu_index;
-    term_set = set;
-    term_code = code;
-    qemu_mutex_unlock(&term_lock);
+    SevEsModel *m = sev_es_model();
+
+    qemu_mutex_lock(&m->info.lock);
+    m->info.term_seen = true;
+    m->info.term_cpu = cs->cpu_index;
+    m->info.term_set = set;
+    m->info.term_code = code;
+    qemu_mutex_unlock(&m->info.lock);
     error_report("sev-es: termination reason: %s", reason_name(set, code));
     sev_es_info_report();
 }

@@ -2,10 +2,10 @@
  * SEV-ES under TCG: memory encryption, simulated.
  *
  * DRAM holds private guest memory encrypted with a per-guest key and a
- * per-block tweak; the CPU decrypts on C=1 accesses (APM 15.34.5).  The
- * model keeps each page of RAM, ROM and flash in one of two states and
- * converts lazily; all start shared (what QEMU wrote is DRAM), but the
- * launch-measured firmware:
+ * per-block tweak; the CPU decrypts on C=1 accesses (APM vol. 2, "SEV
+ * Encryption Behavior").  The model keeps each page of RAM, ROM and flash
+ * in one of two states and converts lazily; all start shared (what QEMU
+ * wrote is DRAM), but the launch-measured firmware:
  *
  *   private  the page holds plaintext; C=1 accesses use it directly
  *   shared   the page holds what DRAM would: C=0 accesses, devices and
@@ -28,26 +28,16 @@
 #include "qemu/rcu.h"
 #include "sysemu/cpus.h"
 #include "sysemu/runstate.h"
-#include "qapi/error.h"
 #include "exec/address-spaces.h"
 #include "exec/exec-all.h"
 #include "exec/memory.h"
 #include "exec/ram_addr.h"
 #include "cpu.h"
-#include "sev-es-tcg.h"
+#include "sev-es-model.h"
 #include "trace.h"
 
 #define TYPE_SEV_ES_DMA_IOMMU "sev-es-dma-iommu-memory-region"
 
-static AES_KEY enc_key, dec_key;
-static uint64_t tweak_key[2];
-static unsigned long *private_map;      /* by ram_addr page: set = private */
-static unsigned long *cpu_seen_map;     /* ... set = a CPU has accessed it */
-static uint64_t private_map_pages;      /* the length of both maps */
-static QemuMutex lock;
-static bool debug_allowed;              /* policy without NODBG */
-static IOMMUMemoryRegion dma_iommu;
-static AddressSpace dma_as;
 
 /* A 64-bit mixing function (the SplitMix64 finaliser). */
 static uint64_t mix(uint64_t x)
@@ -68,9 +58,6 @@ static uint64_t mix(uint64_t x)
  * converted once, so the engine's speed is boot time.  Same cipher and
  * key as AES_encrypt()/AES_decrypt().
  */
-static bool have_aesni;
-static __m128i aesni_enc[11], aesni_dec[11];
-
 #define AESNI_ROUND_KEY(k, rcon) ({                                     \
     __m128i t_ = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k, rcon),  \
                                    0xff);                               \
@@ -80,33 +67,34 @@ static __m128i aesni_enc[11], aesni_dec[11];
     _mm_xor_si128(k, t_); })
 
 static void __attribute__((target("aes,sse2")))
-aesni_set_key(const uint8_t *key)
+aesni_set_key(SevEsModel *m, const uint8_t *key)
 {
+    __m128i *enc = m->mem.aesni_enc, *dec = m->mem.aesni_dec;
     __m128i k = _mm_loadu_si128((const __m128i *)key);
     unsigned i;
 
-    aesni_enc[0] = k;
-    aesni_enc[1] = k = AESNI_ROUND_KEY(k, 0x01);
-    aesni_enc[2] = k = AESNI_ROUND_KEY(k, 0x02);
-    aesni_enc[3] = k = AESNI_ROUND_KEY(k, 0x04);
-    aesni_enc[4] = k = AESNI_ROUND_KEY(k, 0x08);
-    aesni_enc[5] = k = AESNI_ROUND_KEY(k, 0x10);
-    aesni_enc[6] = k = AESNI_ROUND_KEY(k, 0x20);
-    aesni_enc[7] = k = AESNI_ROUND_KEY(k, 0x40);
-    aesni_enc[8] = k = AESNI_ROUND_KEY(k, 0x80);
-    aesni_enc[9] = k = AESNI_ROUND_KEY(k, 0x1b);
-    aesni_enc[10] = AESNI_ROUND_KEY(k, 0x36);
-    aesni_dec[0] = aesni_enc[10];
+    enc[0] = k;
+    enc[1] = k = AESNI_ROUND_KEY(k, 0x01);
+    enc[2] = k = AESNI_ROUND_KEY(k, 0x02);
+    enc[3] = k = AESNI_ROUND_KEY(k, 0x04);
+    enc[4] = k = AESNI_ROUND_KEY(k, 0x08);
+    enc[5] = k = AESNI_ROUND_KEY(k, 0x10);
+    enc[6] = k = AESNI_ROUND_KEY(k, 0x20);
+    enc[7] = k = AESNI_ROUND_KEY(k, 0x40);
+    enc[8] = k = AESNI_ROUND_KEY(k, 0x80);
+    enc[9] = k = AESNI_ROUND_KEY(k, 0x1b);
+    enc[10] = AESNI_ROUND_KEY(k, 0x36);
+    dec[0] = enc[10];
     for (i = 1; i < 10; i++) {
-        aesni_dec[i] = _mm_aesimc_si128(aesni_enc[10 - i]);
+        dec[i] = _mm_aesimc_si128(enc[10 - i]);
     }
-    aesni_dec[10] = aesni_enc[0];
+    dec[10] = enc[0];
 }
 
 static void __attribute__((target("aes,sse2")))
-aesni_block(uint8_t *b, bool encrypt)
+aesni_block(SevEsModel *m, uint8_t *b, bool encrypt)
 {
-    const __m128i *k = encrypt ? aesni_enc : aesni_dec;
+    const __m128i *k = encrypt ? m->mem.aesni_enc : m->mem.aesni_dec;
     __m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)b), k[0]);
     unsigned i;
 
@@ -119,41 +107,43 @@ aesni_block(uint8_t *b, bool encrypt)
 }
 #endif
 
-static void aes_block(uint8_t *b, bool encrypt)
+static void aes_block(SevEsModel *m, uint8_t *b, bool encrypt)
 {
 #ifdef HOST_X86_64
-    if (have_aesni) {
-        aesni_block(b, encrypt);
+    if (m->mem.have_aesni) {
+        aesni_block(m, b, encrypt);
         return;
     }
 #endif
     if (encrypt) {
-        AES_encrypt(b, b, &enc_key);
+        AES_encrypt(b, b, &m->mem.enc_key);
     } else {
-        AES_decrypt(b, b, &dec_key);
+        AES_decrypt(b, b, &m->mem.dec_key);
     }
 }
 
 /*
- * The memory controller's engine (APM 15.34.1): AES-128 on each 16-byte
- * block, with a tweak derived from the block's address (XEX: E(P ^ T) ^
- * T).  Equal data at two addresses encrypts differently, and one
- * changed byte of ciphertext changes the whole block's plaintext: a C=0
- * store garbles its 16-byte block, never just its own bytes.
+ * The memory controller's engine (APM vol. 2, "Secure Encrypted
+ * Virtualization"): AES-128 on each 16-byte block, with a tweak derived
+ * from the block's address (XEX: E(P ^ T) ^ T).  Equal data at two
+ * addresses encrypts differently, and one changed byte of ciphertext
+ * changes the whole block's plaintext: a C=0 store garbles its 16-byte
+ * block, never just its own bytes.
  */
-static void transform_page(uint8_t *host, ram_addr_t ram_addr, bool encrypt)
+static void transform_page(SevEsModel *m, uint8_t *host, ram_addr_t ram_addr,
+                           bool encrypt)
 {
     unsigned i;
 
     for (i = 0; i < TARGET_PAGE_SIZE; i += 16) {
         uint64_t block = ram_addr + i;
-        uint64_t t0 = mix(tweak_key[0] ^ block);
-        uint64_t t1 = mix(tweak_key[1] ^ block);
+        uint64_t t0 = mix(m->mem.tweak_key[0] ^ block);
+        uint64_t t1 = mix(m->mem.tweak_key[1] ^ block);
         uint8_t b[16];
 
         stq_le_p(b, ldq_le_p(host + i) ^ t0);
         stq_le_p(b + 8, ldq_le_p(host + i + 8) ^ t1);
-        aes_block(b, encrypt);
+        aes_block(m, b, encrypt);
         stq_le_p(host + i, ldq_le_p(b) ^ t0);
         stq_le_p(host + i + 8, ldq_le_p(b + 8) ^ t1);
     }
@@ -192,21 +182,21 @@ static void flush_all_tlbs(void)
 }
 
 /*
- * Under @lock.  Lock-free readers may still hold the old map, so it is
+ * Under the lock.  Lock-free readers may still hold the old map, so it is
  * never freed; it grows a few times at most, while the guest boots.
  */
-static void grow_private_map(uint64_t pages)
+static void grow_private_map(SevEsModel *m, uint64_t pages)
 {
     unsigned long *map = bitmap_new(pages);
     unsigned long *seen = bitmap_new(pages);
 
-    if (private_map) {
-        bitmap_copy(map, private_map, private_map_pages);
-        bitmap_copy(seen, cpu_seen_map, private_map_pages);
+    if (m->mem.private_map) {
+        bitmap_copy(map, m->mem.private_map, m->mem.private_map_pages);
+        bitmap_copy(seen, m->mem.cpu_seen_map, m->mem.private_map_pages);
     }
-    qatomic_rcu_set(&private_map, map);
-    qatomic_rcu_set(&cpu_seen_map, seen);
-    qatomic_store_release(&private_map_pages, pages);
+    qatomic_rcu_set(&m->mem.private_map, map);
+    qatomic_rcu_set(&m->mem.cpu_seen_map, seen);
+    qatomic_store_release(&m->mem.private_map_pages, pages);
 }
 
 /*
@@ -219,6 +209,7 @@ static void grow_private_map(uint64_t pages)
 static SevEsMem set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                           bool private, bool cpu)
 {
+    SevEsModel *m = sev_es_model();
     MemoryRegion *mr;
     hwaddr xlat, len = TARGET_PAGE_SIZE;
     ram_addr_t ram_addr;
@@ -235,36 +226,36 @@ static SevEsMem set_state(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
     }
     ram_addr = memory_region_get_ram_addr(mr) + (xlat & TARGET_PAGE_MASK);
     page = ram_addr >> TARGET_PAGE_BITS;
-    if (page < qatomic_load_acquire(&private_map_pages) &&
-        test_bit(page, qatomic_rcu_read(&private_map)) == private) {
-        unsigned long *seen = qatomic_rcu_read(&cpu_seen_map);
+    if (page < qatomic_load_acquire(&m->mem.private_map_pages) &&
+        test_bit(page, qatomic_rcu_read(&m->mem.private_map)) == private) {
+        unsigned long *seen = qatomic_rcu_read(&m->mem.cpu_seen_map);
 
         if (cpu && !test_bit(page, seen)) {
             set_bit_atomic(page, seen);
         }
         return kind;
     }
-    if (page >= qatomic_load_acquire(&private_map_pages) && !private &&
+    if (page >= qatomic_load_acquire(&m->mem.private_map_pages) && !private &&
         !cpu) {
         return kind;            /* shared since launch, in no TLB */
     }
 
-    qemu_mutex_lock(&lock);
-    if (page >= private_map_pages) {
-        grow_private_map(ROUND_UP(page + 1, 1 << 16));
+    qemu_mutex_lock(&m->mem.lock);
+    if (page >= m->mem.private_map_pages) {
+        grow_private_map(m, ROUND_UP(page + 1, 1 << 16));
     }
-    if (test_bit(page, private_map) != private) {
-        transform_page((uint8_t *)memory_region_get_ram_ptr(mr) +
-                       (xlat & TARGET_PAGE_MASK), ram_addr, !private);
-        change_bit(page, private_map);
+    if (test_bit(page, m->mem.private_map) != private) {
+        transform_page(m, (uint8_t *)memory_region_get_ram_ptr(mr) +
+                          (xlat & TARGET_PAGE_MASK), ram_addr, !private);
+        change_bit(page, m->mem.private_map);
         converted = true;
         /* A page no CPU ever accessed is in no TLB (most pages, once). */
-        flush = test_bit(page, cpu_seen_map);
+        flush = test_bit(page, m->mem.cpu_seen_map);
     }
     if (cpu) {
-        set_bit_atomic(page, cpu_seen_map);
+        set_bit_atomic(page, m->mem.cpu_seen_map);
     }
-    qemu_mutex_unlock(&lock);
+    qemu_mutex_unlock(&m->mem.lock);
 
     if (converted) {
         trace_sev_es_mem_convert(addr & TARGET_PAGE_MASK, private);
@@ -295,9 +286,10 @@ SevEsMem sev_es_mem_cpu_access(CPUState *cs, hwaddr paddr, MemTxAttrs attrs,
  */
 void sev_es_mem_launch_update(void *ptr, uint64_t len)
 {
+    SevEsModel *m = sev_es_model();
     uint64_t off;
 
-    qemu_mutex_lock(&lock);
+    qemu_mutex_lock(&m->mem.lock);
     for (off = 0; off < len; off += TARGET_PAGE_SIZE) {
         ram_addr_t ram_addr = qemu_ram_addr_from_host((uint8_t *)ptr + off);
         uint64_t page;
@@ -306,12 +298,12 @@ void sev_es_mem_launch_update(void *ptr, uint64_t len)
             continue;
         }
         page = ram_addr >> TARGET_PAGE_BITS;
-        if (page >= private_map_pages) {
-            grow_private_map(ROUND_UP(page + 1, 1 << 16));
+        if (page >= m->mem.private_map_pages) {
+            grow_private_map(m, ROUND_UP(page + 1, 1 << 16));
         }
-        set_bit(page, private_map);
+        set_bit(page, m->mem.private_map);
     }
-    qemu_mutex_unlock(&lock);
+    qemu_mutex_unlock(&m->mem.lock);
 }
 
 /*
@@ -350,6 +342,7 @@ void sev_es_mem_host_access(hwaddr addr, hwaddr len)
 /* True when some page of the range is private RAM. */
 static bool has_private(hwaddr addr, hwaddr len)
 {
+    SevEsModel *m = sev_es_model();
     hwaddr page, last;
 
     if (!len) {
@@ -366,8 +359,8 @@ static bool has_private(hwaddr addr, hwaddr len)
 
         if (has_dram(mr)) {
             pfn = (memory_region_get_ram_addr(mr) + xlat) >> TARGET_PAGE_BITS;
-            if (pfn < qatomic_load_acquire(&private_map_pages) &&
-                test_bit(pfn, qatomic_rcu_read(&private_map))) {
+            if (pfn < qatomic_load_acquire(&m->mem.private_map_pages) &&
+                test_bit(pfn, qatomic_rcu_read(&m->mem.private_map))) {
                 return true;
             }
         }
@@ -386,16 +379,17 @@ static bool has_private(hwaddr addr, hwaddr len)
  */
 static void host_view(hwaddr addr, hwaddr len)
 {
+    SevEsModel *m = sev_es_model();
     bool pause;
 
-    if (!debug_allowed && !has_private(addr, len)) {
+    if (!m->config.debug && !has_private(addr, len)) {
         return;
     }
     pause = !current_cpu && runstate_is_running();
     if (pause) {
         pause_all_vcpus();
     }
-    set_range_state(addr, len, debug_allowed);
+    set_range_state(addr, len, m->config.debug);
     if (pause) {
         resume_all_vcpus();
     }
@@ -421,6 +415,7 @@ static void describe_bytes(GString *out, const char *view, const uint8_t *b,
  */
 void sev_es_mem_describe(hwaddr gpa, GString *out)
 {
+    SevEsModel *m = sev_es_model();
     g_autofree uint8_t *copy = g_malloc(TARGET_PAGE_SIZE);
     g_autofree uint8_t *other = g_malloc(TARGET_PAGE_SIZE);
     unsigned off = gpa & ~TARGET_PAGE_MASK & ~15;
@@ -444,22 +439,23 @@ void sev_es_mem_describe(hwaddr gpa, GString *out)
     }
     ram_addr = memory_region_get_ram_addr(mr) + (xlat & TARGET_PAGE_MASK);
     page = ram_addr >> TARGET_PAGE_BITS;
-    qemu_mutex_lock(&lock);
-    private = page < private_map_pages && test_bit(page, private_map);
+    qemu_mutex_lock(&m->mem.lock);
+    private = page < m->mem.private_map_pages &&
+              test_bit(page, m->mem.private_map);
     memcpy(copy, (uint8_t *)memory_region_get_ram_ptr(mr) +
            (xlat & TARGET_PAGE_MASK), TARGET_PAGE_SIZE);
-    qemu_mutex_unlock(&lock);
+    qemu_mutex_unlock(&m->mem.lock);
 
     /* The page holds one view; the other is the cipher's work. */
     memcpy(other, copy, TARGET_PAGE_SIZE);
-    transform_page(other, ram_addr, private);
+    transform_page(m, other, ram_addr, private);
     g_string_append_printf(out, "%s, %s\n",
                            region_kind(mr) == SEV_ES_MEM_RAM ?
                            "RAM" : "ROM or flash", private ?
                            "private (the model holds plaintext)" :
                            "shared (the model holds what DRAM does)");
     describe_bytes(out, "C=0 read (DRAM)", (private ? other : copy) + off, n);
-    if (debug_allowed) {
+    if (m->config.debug) {
         describe_bytes(out, "C=1 read", (private ? copy : other) + off, n);
     } else {
         g_string_append(out, "  C=1 read: not shown, the guest's policy "
@@ -503,36 +499,35 @@ static void dma_iommu_register_types(void)
 
 type_init(dma_iommu_register_types)
 
-void sev_es_mem_init(bool debug, Error **errp)
+void sev_es_mem_init(SevEsModel *m)
 {
     uint8_t aes[16];
 
-    debug_allowed = debug;
-    qemu_mutex_init(&lock);
     qemu_guest_getrandom_nofail(aes, sizeof(aes));
-    qemu_guest_getrandom_nofail(tweak_key, sizeof(tweak_key));
-    AES_set_encrypt_key(aes, 128, &enc_key);
-    AES_set_decrypt_key(aes, 128, &dec_key);
+    qemu_guest_getrandom_nofail(m->mem.tweak_key, sizeof(m->mem.tweak_key));
+    AES_set_encrypt_key(aes, 128, &m->mem.enc_key);
+    AES_set_decrypt_key(aes, 128, &m->mem.dec_key);
 #ifdef HOST_X86_64
-    have_aesni = __builtin_cpu_supports("aes");
-    if (have_aesni) {
+    m->mem.have_aesni = __builtin_cpu_supports("aes");
+    if (m->mem.have_aesni) {
         uint8_t a[16], b[16];
 
         /* Both engines must agree, both ways, or AES-NI is not used. */
-        aesni_set_key(aes);
-        memcpy(a, tweak_key, 16);
-        memcpy(b, tweak_key, 16);
-        aesni_block(a, true);
-        AES_encrypt(b, b, &enc_key);
-        have_aesni = !memcmp(a, b, 16);
-        aesni_block(a, false);
-        have_aesni &= !memcmp(a, tweak_key, 16);
+        aesni_set_key(m, aes);
+        memcpy(a, m->mem.tweak_key, 16);
+        memcpy(b, m->mem.tweak_key, 16);
+        aesni_block(m, a, true);
+        AES_encrypt(b, b, &m->mem.enc_key);
+        m->mem.have_aesni = !memcmp(a, b, 16);
+        aesni_block(m, a, false);
+        m->mem.have_aesni &= !memcmp(a, m->mem.tweak_key, 16);
     }
 #endif
-    memory_region_init_iommu(&dma_iommu, sizeof(dma_iommu),
+    memory_region_init_iommu(&m->mem.dma_iommu, sizeof(m->mem.dma_iommu),
                              TYPE_SEV_ES_DMA_IOMMU, NULL, "sev-es-dma",
                              UINT64_MAX);
-    address_space_init(&dma_as, MEMORY_REGION(&dma_iommu), "sev-es-dma");
-    dma_set_default_address_space(&dma_as);
+    address_space_init(&m->mem.dma_as, MEMORY_REGION(&m->mem.dma_iommu),
+                       "sev-es-dma");
+    dma_set_default_address_space(&m->mem.dma_as);
     host_access_set_handler(host_view);
 }
