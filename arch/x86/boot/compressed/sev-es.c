@@ -139,10 +139,7 @@ static void vc_cpuid(struct ghcb *ghcb, struct pt_regs *regs)
 	ghcb_exit(ghcb, SVM_EXIT_CPUID, 0, 0);
 	if (!sev_ghcb_cpuid_answer(ghcb, r))
 		sev_es_msr_terminate(SEV_TERM_SET_LINUX, GHCB_TERM_GHCB_RESPONSE);
-	regs->ax = r[0];
-	regs->bx = r[1];
-	regs->cx = r[2];
-	regs->dx = r[3];
+	sev_cpuid_to_regs(regs, r);
 	sev_es_check_cpuid(fn, regs->ax);
 	regs->ip += 2;
 }

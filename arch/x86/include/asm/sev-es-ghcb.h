@@ -14,6 +14,7 @@
 #include <linux/types.h>
 #include <asm/fpu/xcr.h>
 #include <asm/processor-flags.h>
+#include <asm/ptrace.h>
 #include <asm/sev.h>
 #include <asm/svm.h>
 
@@ -70,6 +71,16 @@ static __always_inline bool sev_ghcb_cpuid_answer(const struct ghcb *ghcb,
 	r[2] = lower_32_bits(ghcb->save.rcx);
 	r[3] = lower_32_bits(ghcb->save.rdx);
 	return true;
+}
+
+/* The CPUID answer @r into the registers CPUID writes. */
+static __always_inline void sev_cpuid_to_regs(struct pt_regs *regs,
+					      const u32 r[4])
+{
+	regs->ax = r[0];
+	regs->bx = r[1];
+	regs->cx = r[2];
+	regs->dx = r[3];
 }
 
 /* An IN or OUT that is not a string instruction. */

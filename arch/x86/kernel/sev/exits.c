@@ -63,14 +63,6 @@ static const struct sev_cpuid_query *vc_cpuid_query(struct vc_ctxt *ctxt)
 	return &ctxt->cpuid;
 }
 
-static void vc_cpuid_set(struct pt_regs *regs, const u32 r[4])
-{
-	regs->ax = r[0];
-	regs->bx = r[1];
-	regs->cx = r[2];
-	regs->dx = r[3];
-}
-
 /**
  * sev_es_cpuid_from_cache() - A CPUID the cache can answer, without an exit.
  * @ctxt: the #VC being handled.
@@ -88,7 +80,7 @@ bool sev_es_cpuid_from_cache(struct vc_ctxt *ctxt)
 		return false;
 	if (!sev_cpuid_cache_get(ctxt->cpuid_cache, vc_cpuid_query(ctxt), r))
 		return false;
-	vc_cpuid_set(ctxt->regs, r);
+	sev_cpuid_to_regs(ctxt->regs, r);
 	return true;
 }
 
@@ -120,7 +112,7 @@ enum vc_result sev_es_handle_cpuid(struct vc_ctxt *ctxt, struct ghcb *ghcb)
 	sev_es_check_cpuid(q->leaf, r[0]);
 	if (ctxt->cpuid_cache)
 		sev_cpuid_cache_put(ctxt->cpuid_cache, q, r);
-	vc_cpuid_set(ctxt->regs, r);
+	sev_cpuid_to_regs(ctxt->regs, r);
 	return VC_DONE;
 }
 
