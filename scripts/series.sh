@@ -88,7 +88,7 @@ check_w1() {
 # shares the tree's objects, with scripts/bisect-step.sh: a commit that
 # does not build, or whose guest does not reach user space, fails.
 check_steps() {
-	local src=$CACHE/series/steps-src results=$CACHE/series/steps c n=0 bad=0 rc
+	local src=$CACHE/series/steps-src results=$CACHE/series/steps c n=0 bad=0 rc subj
 
 	rm -rf "$results" && mkdir -p "$results"
 	if [ ! -e "$src/.git" ]; then
@@ -98,6 +98,7 @@ check_steps() {
 	git -C "$src" fetch -q "$WT" HEAD
 	while IFS= read -r c; do
 		n=$((n + 1))
+		subj=$(git -C "$WT" log -1 --format=%s "$c")
 		git -C "$src" checkout -q -f --detach "$c"
 		git -C "$src" clean -q -f -d -x
 		rc=0
@@ -109,11 +110,11 @@ check_steps() {
 				KCONFIG_MISSING_OK=1 MODE=sev-es "$TOP/scripts/bisect-step.sh") 2>/dev/null || rc=$?
 		fi
 		case $rc in
-		0) printf 'step %2d: ok    %s\n' "$n" "$(git -C "$WT" log -1 --format=%s "$c")" ;;
-		125) bad=$((bad + 1)); printf 'step %2d: does not build: %s\n' "$n" "$(git -C "$WT" log -1 --format=%s "$c")"
+		0) printf 'step %2d: ok    %s\n' "$n" "$subj" ;;
+		125) bad=$((bad + 1)); printf 'step %2d: does not build: %s\n' "$n" "$subj"
 			tail -n 5 "$results/$c.build" ;;
 		*) bad=$((bad + 1)); printf 'step %2d: %s: %s\n' "$n" "$(cat "$results/$c.verdict" 2>/dev/null || echo "step failed ($rc)")" \
-			"$(git -C "$WT" log -1 --format=%s "$c")" ;;
+			"$subj" ;;
 		esac
 	done < <(git -C "$WT" rev-list --reverse pristine..HEAD)
 	echo "steps ($STEPS): $((n - bad)) of $n good"

@@ -206,8 +206,7 @@ export_patch() {
 		fi
 	fi
 	# One identity and date for the whole series, whoever made the commit.
-	sed -i -e "2s/^From: .*/From: $(g var GIT_AUTHOR_IDENT | sed 's/ [0-9]* [-+][0-9]*$//')/" \
-		-e "3s/^Date: .*/Date: $(LC_ALL=C date -u -d "${GIT_AUTHOR_DATE}" '+%a, %-d %b %Y %H:%M:%S +0000')/" "$name"
+	sed -i -e "2s/^From: .*/From: $SERIES_FROM/" -e "3s/^Date: .*/Date: $SERIES_DATE/" "$name"
 }
 
 regen() {
@@ -236,6 +235,8 @@ regen() {
 	fi
 
 	# Series: one patch per commit, and which patch adds which file.
+	SERIES_FROM=$(g var GIT_AUTHOR_IDENT | sed 's/ [0-9]* [-+][0-9]*$//')
+	SERIES_DATE=$(LC_ALL=C date -u -d "$GIT_AUTHOR_DATE" '+%a, %-d %b %Y %H:%M:%S +0000')
 	rm -rf "${out:?}/$PATCHES_REL" && mkdir -p "$out/$PATCHES_REL"
 	while IFS= read -r c; do
 		n=$((n + 1))
