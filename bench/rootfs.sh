@@ -20,7 +20,7 @@ measure() {
 	local kernel=$1 mode=$2 blob line start secs
 
 	session_start KERNEL="$kernel" MODE="$mode" SMP=2 TIMEOUT=1500
-	session_wait ' login: ' 600 >/dev/null || die "$kernel/$mode: no login prompt"
+	session_prompt ' login: ' 600 >/dev/null || die "$kernel/$mode: no login prompt"
 	LOGIN=$(since_start)
 	session_login 60 || die "$kernel/$mode: root login failed"
 	# shellcheck disable=SC2016 # expanded by the guest shell

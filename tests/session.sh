@@ -71,21 +71,35 @@ session_text() {
 		sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\r//g'
 }
 
-# session_wait ERE SECONDS: wait until the console printed a line matching
-# ERE after the last session_mark; print that line.  Fails if the time
-# runs out or the guest stops.
+# session_wait ERE SECONDS: wait until the console printed a whole line
+# (one its newline ended) matching ERE after the last session_mark; print
+# that line.  A line still being printed is not looked at: "^ENC " would
+# match its first bytes.  Fails if the time runs out or the guest stops.
 session_wait() {
-	local ere=$1 limit=$2 end line
+	session_match "$1" "$2" 'print if /\n\z/'
+}
+
+# session_prompt ERE SECONDS: session_wait for a prompt, which no newline
+# ends: the line still being printed counts too.
+session_prompt() {
+	session_match "$1" "$2" 'print'
+}
+
+# session_match ERE SECONDS FILTER: the loop of session_wait and
+# session_prompt; FILTER is perl code choosing the lines looked at.
+session_match() {
+	local ere=$1 limit=$2 filter=$3 end line
 	end=$((SECONDS + limit))
 	while :; do
-		line=$(session_text | grep -aE -m1 -- "$ere") && { echo "$line"; return 0; }
+		line=$(session_text | perl -ne "$filter" | grep -aE -m1 -- "$ere") &&
+			{ echo "$line"; return 0; }
 		kill -0 "$SESSION_PID" 2>/dev/null || { echo "guest stopped" >&2; return 1; }
 		[ $SECONDS -lt $end ] || { echo "no /$ere/ within ${limit}s" >&2; return 1; }
 		sleep 0.2
 	done
 }
 
-# session_mark: later session_waits look only at what follows.
+# session_mark: later waits look only at what follows.
 session_mark() { SESSION_MARK=$(stat -c %s "$SESSION_LOG"); }
 
 # session_send LINE: type LINE and Enter on the console.
@@ -94,10 +108,10 @@ session_send() { printf '%s\r' "$1" >&"$SESSION_FD"; }
 # session_login SECONDS: wait for login:, log in as root (no password),
 # wait for the shell prompt and quieten the kernel on the console.
 session_login() {
-	session_wait ' login: ' "$1" >/dev/null || return 1
+	session_prompt ' login: ' "$1" >/dev/null || return 1
 	session_mark
 	session_send root
-	session_wait "$SESSION_PROMPT" 60 >/dev/null || return 1
+	session_prompt "$SESSION_PROMPT" 60 >/dev/null || return 1
 	session_run 'dmesg -n 1; stty cols 500; echo "QUIET $?"' '^QUIET ' 30 >/dev/null
 }
 
