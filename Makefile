@@ -33,7 +33,8 @@ help:
 	@echo "                and the guest's KUnit fuzzers, 10,000,000 cases each"
 	@echo "make hostile [KERNEL=...]  one boot per lie of the model's hostile hypervisor; ours against Debian's 6.1 unless KERNEL is given"
 	@echo "make kunit [MODE=sev-es|plain|kvm-sev-es]  our KUnit suites in a guest, via kunit.py"
-	@echo "make series     export the guest series (format-patch, cover letter), checkpatch, W=1"
+	@echo "make series     export the guest series (format-patch, cover letter), checkpatch, W=1,"
+	@echo "                every step built and booted; every step of the QEMU series built"
 	@echo "make bisect GOOD=rev BAD=rev [TREE=dir] [CMD='...'] [MODE=...] [LAVA=1]"
 	@echo "                git bisect run: build with our config, boot on the model"
 	@echo "                (LAVA=1: each boot a LAVA job, run with lava-run)"
@@ -116,8 +117,8 @@ hostile: build
 kunit: qemu kernel
 	$(S)/kunit.sh
 
-series: kernel
-	$(S)/series.sh
+series: kernel qemu
+	$(S)/series.sh; rc=$$?; $(S)/qemu-series.sh && exit $$rc
 
 bisect: qemu initramfs
 	$(S)/bisect.sh

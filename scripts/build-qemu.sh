@@ -6,12 +6,15 @@
 #   build-qemu.sh asan     $BUILD/qemu-asan, with AddressSanitizer and
 #                          UBSan, for the model's fuzzer (no network)
 #
+# QEMU_TREE and QEMU_OUT choose another source tree and build directory
+# (scripts/qemu-series.sh builds each step of the series that way).
+#
 # Prints the qemu-system-x86_64 path on stdout.
 . "$(dirname "$0")/lib.sh"
 
 flavour=${1:-}
-src=$TREES/qemu
-out=$BUILD/qemu${flavour:+-$flavour}
+src=${QEMU_TREE:-$TREES/qemu}
+out=${QEMU_OUT:-$BUILD/qemu${flavour:+-$flavour}}
 # User-mode networking for the guests we boot; the fuzzer needs none.
 slirp=--enable-slirp
 [ "$flavour" != asan ] || slirp=--disable-slirp
