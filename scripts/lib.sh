@@ -281,3 +281,29 @@ debian_mirror() {
 	[ -n "$uri" ] || die "no apt source for Debian '$suite' in /etc/apt"
 	printf '%s\n' "$uri"
 }
+
+# list_patches TREE: the series of a work tree (pristine..HEAD), a line a
+# commit: number, lines added and removed, subject.
+list_patches() {
+	local wt=$1 c n=0 stat
+
+	while IFS= read -r c; do
+		n=$((n + 1))
+		stat=$(git -C "$wt" diff --numstat "$c^" "$c" |
+			awk '{ a += $1; d += $2 } END { printf "+%d -%d", a, d }')
+		printf '%2d. %-13s %s\n' "$n" "$stat" "$(git -C "$wt" log -1 --format=%s "$c")"
+	done < <(git -C "$wt" rev-list --reverse pristine..HEAD)
+}
+
+# steps_clone TREE CLONE: a clone of a work tree that shares its objects,
+# made once and brought up to the tree's HEAD, to check out each step of
+# the series in without touching the tree.
+steps_clone() {
+	local wt=$1 clone=$2
+
+	if [ ! -e "$clone/.git" ]; then
+		mkdir -p "${clone%/*}"
+		git clone -q --shared --no-checkout "$wt" "$clone"
+	fi
+	git -C "$clone" fetch -q "$wt" HEAD
+}

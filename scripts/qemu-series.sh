@@ -15,27 +15,11 @@
 WT=$TREES/qemu
 STEPS=${STEPS:-build}
 
-# The patch list: number, lines added and removed, subject.
-list_patches() {
-	local c n=0 stat
-
-	while IFS= read -r c; do
-		n=$((n + 1))
-		stat=$(git -C "$WT" diff --numstat "$c^" "$c" |
-			awk '{ a += $1; d += $2 } END { printf "+%d -%d", a, d }')
-		printf '%2d. %-13s %s\n' "$n" "$stat" "$(git -C "$WT" log -1 --format=%s "$c")"
-	done < <(git -C "$WT" rev-list --reverse pristine..HEAD)
-}
-
 check_steps() {
 	local src=$CACHE/series/qemu-steps-src log=$CACHE/series/qemu-steps.log
 	local c n=0 bad=0 start subj
 
-	if [ ! -e "$src/.git" ]; then
-		mkdir -p "${src%/*}"
-		git clone -q --shared --no-checkout "$WT" "$src"
-	fi
-	git -C "$src" fetch -q "$WT" HEAD
+	steps_clone "$WT" "$src"
 	while IFS= read -r c; do
 		n=$((n + 1))
 		subj=$(git -C "$WT" log -1 --format=%s "$c")
@@ -56,7 +40,7 @@ check_steps() {
 
 main() {
 	[ -d "$WT/.git" ] || die "no QEMU tree: make assemble"
-	list_patches
+	list_patches "$WT"
 	case $STEPS in
 	none) ;;
 	build) check_steps ;;

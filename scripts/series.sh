@@ -91,11 +91,7 @@ check_steps() {
 	local src=$CACHE/series/steps-src results=$CACHE/series/steps c n=0 bad=0 rc subj
 
 	rm -rf "$results" && mkdir -p "$results"
-	if [ ! -e "$src/.git" ]; then
-		mkdir -p "${src%/*}"
-		git clone -q --shared --no-checkout "$WT" "$src"
-	fi
-	git -C "$src" fetch -q "$WT" HEAD
+	steps_clone "$WT" "$src"
 	while IFS= read -r c; do
 		n=$((n + 1))
 		subj=$(git -C "$WT" log -1 --format=%s "$c")
@@ -121,24 +117,12 @@ check_steps() {
 	[ $bad = 0 ]
 }
 
-# The patch list: number, lines added and removed, subject.
-list_patches() {
-	local c n=0 stat
-
-	while IFS= read -r c; do
-		n=$((n + 1))
-		stat=$(git -C "$WT" diff --numstat "$c^" "$c" |
-			awk '{ a += $1; d += $2 } END { printf "+%d -%d", a, d }')
-		printf '%2d. %-13s %s\n' "$n" "$stat" "$(git -C "$WT" log -1 --format=%s "$c")"
-	done < <(git -C "$WT" rev-list --reverse pristine..HEAD)
-}
-
 main() {
 	local out=${1:-$CACHE/series/linux} rc=0
 
 	[ -d "$WT/.git" ] || die "no linux tree: make assemble"
 	export_series "$out"
-	list_patches
+	list_patches "$WT"
 	echo "series: $out"
 	check_patches "$out" || rc=1
 	check_w1 || rc=1
