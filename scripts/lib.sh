@@ -295,15 +295,26 @@ list_patches() {
 	done < <(git -C "$wt" rev-list --reverse pristine..HEAD)
 }
 
-# steps_clone TREE CLONE: a clone of a work tree that shares its objects,
-# made once and brought up to the tree's HEAD, to check out each step of
-# the series in without touching the tree.
-steps_clone() {
-	local wt=$1 clone=$2
+# for_each_step TREE CLONE LABEL FN: every commit of a work tree's series
+# (pristine..HEAD), in order, checked out clean in CLONE, a clone that
+# shares the tree's objects (made once, brought up to the tree's HEAD):
+# FN N COMMIT SUBJECT runs in CLONE's state, prints its line and fails
+# for a bad step.  Ends with "LABEL: good of all good"; fails if any is
+# bad.
+for_each_step() {
+	local wt=$1 clone=$2 label=$3 fn=$4 c n=0 bad=0
 
 	if [ ! -e "$clone/.git" ]; then
 		mkdir -p "${clone%/*}"
 		git clone -q --shared --no-checkout "$wt" "$clone"
 	fi
 	git -C "$clone" fetch -q "$wt" HEAD
+	while IFS= read -r c; do
+		n=$((n + 1))
+		git -C "$clone" checkout -q -f --detach "$c"
+		git -C "$clone" clean -q -f -d -x
+		"$fn" "$n" "$c" "$(git -C "$wt" log -1 --format=%s "$c")" || bad=$((bad + 1))
+	done < <(git -C "$wt" rev-list --reverse pristine..HEAD)
+	echo "$label: $((n - bad)) of $n good"
+	[ $bad = 0 ]
 }

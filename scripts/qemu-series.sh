@@ -14,28 +14,21 @@
 
 WT=$TREES/qemu
 STEPS=${STEPS:-build}
+STEPS_SRC=$CACHE/series/qemu-steps-src
+STEPS_LOG=$CACHE/series/qemu-steps.log
 
-check_steps() {
-	local src=$CACHE/series/qemu-steps-src log=$CACHE/series/qemu-steps.log
-	local c n=0 bad=0 start subj
+# One commit of the series, checked out in STEPS_SRC, built.
+build_step() {
+	local n=$1 subj=$3 start=$SECONDS
 
-	steps_clone "$WT" "$src"
-	while IFS= read -r c; do
-		n=$((n + 1))
-		subj=$(git -C "$WT" log -1 --format=%s "$c")
-		git -C "$src" checkout -q -f --detach "$c"
-		start=$SECONDS
-		if QEMU_TREE=$src QEMU_OUT=$BUILD/qemu-steps nice "$TOP/scripts/build-qemu.sh" \
-			>/dev/null 2>"$log"; then
-			printf 'step %2d: built (%ds) %s\n' "$n" $((SECONDS - start)) "$subj"
-		else
-			bad=$((bad + 1))
-			printf 'step %2d: does not build: %s\n' "$n" "$subj"
-			tail -n 5 "$log"
-		fi
-	done < <(git -C "$WT" rev-list --reverse pristine..HEAD)
-	echo "qemu steps (build): $((n - bad)) of $n good"
-	[ $bad = 0 ]
+	if QEMU_TREE=$STEPS_SRC QEMU_OUT=$BUILD/qemu-steps nice "$TOP/scripts/build-qemu.sh" \
+		>/dev/null 2>"$STEPS_LOG"; then
+		printf 'step %2d: built (%ds) %s\n' "$n" $((SECONDS - start)) "$subj"
+	else
+		printf 'step %2d: does not build: %s\n' "$n" "$subj"
+		tail -n 5 "$STEPS_LOG"
+		return 1
+	fi
 }
 
 main() {
@@ -43,7 +36,7 @@ main() {
 	list_patches "$WT"
 	case $STEPS in
 	none) ;;
-	build) check_steps ;;
+	build) for_each_step "$WT" "$STEPS_SRC" "qemu steps (build)" build_step ;;
 	*) die "STEPS is build or none, not '$STEPS'" ;;
 	esac
 }

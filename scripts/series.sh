@@ -16,6 +16,8 @@
 WT=$TREES/linux
 COVER=$TOP/Documentation/series/linux-cover.txt
 STEPS=${STEPS:-boot}
+STEPS_SRC=$CACHE/series/steps-src
+STEPS_RESULTS=$CACHE/series/steps
 
 export_series() {
 	local out=$1
@@ -84,37 +86,34 @@ check_w1() {
 	[ -z "$ours" ]
 }
 
-# Every commit of the series, built (and booted) in order in a clone that
-# shares the tree's objects, with scripts/bisect-step.sh: a commit that
-# does not build, or whose guest does not reach user space, fails.
-check_steps() {
-	local src=$CACHE/series/steps-src results=$CACHE/series/steps c n=0 bad=0 rc subj
+# One commit of the series, checked out in STEPS_SRC, built (and booted)
+# with scripts/bisect-step.sh: a commit that does not build, or whose
+# guest does not reach user space, fails.
+check_step() {
+	local n=$1 c=$2 subj=$3 rc=0
 
-	rm -rf "$results" && mkdir -p "$results"
-	steps_clone "$WT" "$src"
-	while IFS= read -r c; do
-		n=$((n + 1))
-		subj=$(git -C "$WT" log -1 --format=%s "$c")
-		git -C "$src" checkout -q -f --detach "$c"
-		git -C "$src" clean -q -f -d -x
-		rc=0
-		if [ "$STEPS" = build ]; then
-			KERNEL_TREE=$src KERNEL_OUT=$BUILD/series-steps KCONFIG_MISSING_OK=1 \
-				nice "$TOP/scripts/build-kernel.sh" ours >/dev/null 2>"$results/$c.build" || rc=125
-		else
-			(cd "$src" && BISECT_OUT=$BUILD/series-steps BISECT_RESULTS=$results \
-				KCONFIG_MISSING_OK=1 MODE=sev-es "$TOP/scripts/bisect-step.sh") 2>/dev/null || rc=$?
-		fi
-		case $rc in
-		0) printf 'step %2d: ok    %s\n' "$n" "$subj" ;;
-		125) bad=$((bad + 1)); printf 'step %2d: does not build: %s\n' "$n" "$subj"
-			tail -n 5 "$results/$c.build" ;;
-		*) bad=$((bad + 1)); printf 'step %2d: %s: %s\n' "$n" "$(cat "$results/$c.verdict" 2>/dev/null || echo "step failed ($rc)")" \
-			"$subj" ;;
-		esac
-	done < <(git -C "$WT" rev-list --reverse pristine..HEAD)
-	echo "steps ($STEPS): $((n - bad)) of $n good"
-	[ $bad = 0 ]
+	if [ "$STEPS" = build ]; then
+		KERNEL_TREE=$STEPS_SRC KERNEL_OUT=$BUILD/series-steps KCONFIG_MISSING_OK=1 \
+			nice "$TOP/scripts/build-kernel.sh" ours >/dev/null 2>"$STEPS_RESULTS/$c.build" || rc=125
+	else
+		(cd "$STEPS_SRC" && BISECT_OUT=$BUILD/series-steps BISECT_RESULTS=$STEPS_RESULTS \
+			KCONFIG_MISSING_OK=1 MODE=sev-es "$TOP/scripts/bisect-step.sh") 2>/dev/null || rc=$?
+	fi
+	case $rc in
+	0) printf 'step %2d: ok    %s\n' "$n" "$subj" ;;
+	125) printf 'step %2d: does not build: %s\n' "$n" "$subj"
+		tail -n 5 "$STEPS_RESULTS/$c.build" ;;
+	*) printf 'step %2d: %s: %s\n' "$n" "$(cat "$STEPS_RESULTS/$c.verdict" 2>/dev/null || echo "step failed ($rc)")" \
+		"$subj" ;;
+	esac
+	[ $rc = 0 ]
+}
+
+# Every commit of the series, in order, in a clone that shares the tree's
+# objects.
+check_steps() {
+	rm -rf "$STEPS_RESULTS" && mkdir -p "$STEPS_RESULTS"
+	for_each_step "$WT" "$STEPS_SRC" "steps ($STEPS)" check_step
 }
 
 main() {

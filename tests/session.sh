@@ -75,23 +75,29 @@ session_text() {
 # (one its newline ended) matching ERE after the last session_mark; print
 # that line.  A line still being printed is not looked at: "^ENC " would
 # match its first bytes.  Fails if the time runs out or the guest stops.
-session_wait() {
-	session_match "$1" "$2" 'print if /\n\z/'
-}
+session_wait() { session_match "$1" "$2" whole; }
 
 # session_prompt ERE SECONDS: session_wait for a prompt, which no newline
 # ends: the line still being printed counts too.
-session_prompt() {
-	session_match "$1" "$2" 'print'
+session_prompt() { session_match "$1" "$2" any; }
+
+# session_lines whole|any: session_text, with or without the line still
+# being printed.
+session_lines() {
+	if [ "$1" = whole ]; then
+		session_text | perl -ne 'print if /\n\z/'
+	else
+		session_text
+	fi
 }
 
-# session_match ERE SECONDS FILTER: the loop of session_wait and
-# session_prompt; FILTER is perl code choosing the lines looked at.
+# session_match ERE SECONDS whole|any: the loop of session_wait and
+# session_prompt.
 session_match() {
-	local ere=$1 limit=$2 filter=$3 end line
+	local ere=$1 limit=$2 lines=$3 end line
 	end=$((SECONDS + limit))
 	while :; do
-		line=$(session_text | perl -ne "$filter" | grep -aE -m1 -- "$ere") &&
+		line=$(session_lines "$lines" | grep -aE -m1 -- "$ere") &&
 			{ echo "$line"; return 0; }
 		kill -0 "$SESSION_PID" 2>/dev/null || { echo "guest stopped" >&2; return 1; }
 		[ $SECONDS -lt $end ] || { echo "no /$ere/ within ${limit}s" >&2; return 1; }
